@@ -1,0 +1,207 @@
+/**
+ * KiteNode: the composition root. It owns the data directory, the node key, sockets, timers
+ * and the RPC surfaces, and binds each RPC method to the subsystem that answers it.
+ */
+import { join } from 'node:path';
+import { toHex } from '../lib/bytes.ts';
+import { KiteError } from '../lib/errors.ts';
+import { getPublicKey, randomBytes } from '../crypto/index.ts';
+import { kiteInitFeatures } from '../wire/features.ts';
+import { METHODS } from '../rpc/methods.ts';
+import { createDispatcher, type Dispatcher, type Handler } from '../rpc/dispatcher.ts';
+import { startHttpRpc, startUnixRpc, type Closable } from '../rpc/server.ts';
+import { RpcErrors } from '../rpc/errors.ts';
+import type { NodeConfig } from './config.ts';
+import type { Logger } from './log.ts';
+import { chainHash } from './networks.ts';
+import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
+import { PeerManager } from './peers.ts';
+import { noiseLinks } from './links.ts';
+
+const VERSION = '0.1.0';
+
+/** Timing knobs; tests shorten them. */
+export interface NodeTimings {
+  handshakeTimeoutMs: number;
+  initTimeoutMs: number;
+  pongTimeoutMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  maxPingsPerMinute: number;
+}
+
+export const DEFAULT_TIMINGS: NodeTimings = {
+  handshakeTimeoutMs: 10_000,
+  initTimeoutMs: 30_000,
+  pongTimeoutMs: 30_000,
+  reconnectBaseMs: 1_000,
+  reconnectMaxMs: 300_000,
+  maxPingsPerMinute: 30,
+};
+
+export class KiteNode {
+  readonly nodeId: Uint8Array;
+  readonly peers: PeerManager;
+  readonly dispatcher: Dispatcher;
+  private closers: Closable[] = [];
+  listenPort = 0;
+  httpPort = 0;
+  /** Set by the daemon: what to do when `stop` is called over RPC. */
+  onStopRequested: () => void = () => {};
+
+  private constructor(
+    readonly cfg: NodeConfig,
+    readonly log: Logger,
+    private readonly secret: Uint8Array,
+    timings: NodeTimings,
+  ) {
+    this.nodeId = getPublicKey(secret);
+    this.peers = new PeerManager({
+      links: noiseLinks(secret, timings.handshakeTimeoutMs, log),
+      peer: {
+        chainHash: chainHash(cfg.network),
+        localFeatures: kiteInitFeatures(),
+        initTimeoutMs: timings.initTimeoutMs,
+        pingIntervalMs: cfg.pingIntervalSec * 1000,
+        pongTimeoutMs: timings.pongTimeoutMs,
+        maxPingsPerMinute: timings.maxPingsPerMinute,
+        now: () => Date.now(),
+        random: randomBytes,
+      },
+      log,
+      dataDir: cfg.dataDir,
+      reconnectBaseMs: timings.reconnectBaseMs,
+      reconnectMaxMs: timings.reconnectMaxMs,
+    });
+    this.dispatcher = createDispatcher(METHODS, this.handlers());
+  }
+
+  /** start opens everything: peer listener, RPC socket, HTTP RPC. */
+  static async start(cfg: NodeConfig, log: Logger, timings: NodeTimings = DEFAULT_TIMINGS): Promise<KiteNode> {
+    const secret = loadOrCreateNodeSecret(cfg.dataDir);
+    const node = new KiteNode(cfg, log, secret, timings);
+    await node.open();
+    return node;
+  }
+
+  private async open(): Promise<void> {
+    this.listenPort = await this.peers.listen(this.cfg.bindHost, this.cfg.bindPort);
+    const rpcPath = join(this.cfg.dataDir, 'kite-rpc');
+    this.closers.push(await startUnixRpc(rpcPath, this.dispatcher, (e) => this.log.debug('rpc socket error', { error: String(e) })));
+    if (this.cfg.httpHost) {
+      const token = loadOrCreateToken(this.cfg.dataDir);
+      const http = await startHttpRpc(this.cfg.httpHost, this.cfg.httpPort, token, this.dispatcher);
+      this.httpPort = http.port;
+      this.closers.push(http);
+    }
+    this.peers.reconnectKept();
+    this.log.info('kited started', {
+      id: toHex(this.nodeId),
+      network: this.cfg.network,
+      listen: `${this.cfg.bindHost}:${this.listenPort}`,
+      rpc: rpcPath,
+      http: this.cfg.httpHost ? `${this.cfg.httpHost}:${this.httpPort}` : 'off',
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.peers.stop();
+    for (const c of this.closers.reverse()) await c.close();
+    this.closers = [];
+  }
+
+  private handlers(): Record<string, Handler> {
+    return {
+      getinfo: async () => ({
+        id: toHex(this.nodeId),
+        alias: this.cfg.alias,
+        version: VERSION,
+        network: this.cfg.network,
+        num_peers: [...this.peers.peers.values()].filter((p) => p.state === 'active').length,
+        binding: [{ type: 'ipv4', address: this.cfg.bindHost, port: this.listenPort }],
+        our_features: { init: kiteInitFeatures().toHex() },
+        'lightning-dir': this.cfg.dataDir,
+      }),
+      connect: async (p) => this.connectCmd(String(p.id), p.host as string | undefined, p.port as number | undefined),
+      listpeers: async (p) => ({
+        peers: this.listPeers(p.id as string | undefined),
+      }),
+      disconnect: async (p) => {
+        const id = String(p.id);
+        if (!this.peers.disconnect(id)) throw new KiteError(RpcErrors.PEER_NOT_CONNECTED, `peer ${id} is not connected`);
+        return {};
+      },
+      ping: async (p) => {
+        const id = String(p.id);
+        const peer = this.peers.peers.get(id);
+        if (!peer || peer.state !== 'active') throw new KiteError(RpcErrors.PEER_NOT_CONNECTED, `peer ${id} is not connected`);
+        const len = (p.len as number | undefined) ?? 128;
+        if (len > 65531) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'len': at most 65531 (a larger num_pong_bytes asks for no pong)`);
+        const r = await peer.ping(len, (p.pongbytes as number | undefined) ?? 128).catch((e: Error) => {
+          throw new KiteError(RpcErrors.FAILED, `ping failed: ${e.message}`);
+        });
+        return { totlen: r.totlen, rtt_ms: r.rtt_ms };
+      },
+      decode: async (p) => {
+        const { decodeInvoice, invoiceToJson } = await import('../invoice/index.ts');
+        try {
+          return invoiceToJson(decodeInvoice(String(p.string)));
+        } catch (e) {
+          throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid bolt11 invoice: ${(e as Error).message}`);
+        }
+      },
+      stop: async () => {
+        setImmediate(() => this.onStopRequested());
+        return { result: 'Shutdown complete' };
+      },
+    };
+  }
+
+  private async connectCmd(idArg: string, host?: string, port?: number): Promise<unknown> {
+    const m = /^(0[23][0-9a-fA-F]{64})(?:@(\[[^\]]+\]|[^:]+)(?::(\d+))?)?$/.exec(idArg);
+    if (!m) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': expected node_id or node_id@host[:port], got ${JSON.stringify(idArg)}`);
+    const id = m[1].toLowerCase();
+    const h = (m[2] ?? host)?.replace(/^\[|\]$/g, '');
+    const prt = m[3] !== undefined ? Number(m[3]) : (port ?? 9735);
+    if (!h) throw new KiteError(RpcErrors.CONNECT_NO_KNOWN_ADDRESS, `no address known for ${id}: give node_id@host:port`);
+    if (prt < 1 || prt > 65535) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'port': expected 1-65535, got ${prt}`);
+    if (id === toHex(this.nodeId)) throw new KiteError(RpcErrors.INVALID_PARAMS, 'cannot connect to ourselves');
+    try {
+      const peer = await this.peers.connect(id, h, prt);
+      return { id, features: peer.remoteFeatures?.toHex() ?? '', direction: 'out', address: { type: net4or6(h), address: h, port: prt } };
+    } catch (e) {
+      throw new KiteError(RpcErrors.CONNECT_ALL_ADDRESSES_FAILED, `connection to ${id}@${h}:${prt} failed: ${(e as Error).message}`);
+    }
+  }
+
+  private listPeers(only?: string): unknown[] {
+    const out: unknown[] = [];
+    const ids = new Set<string>([...this.peers.peers.keys(), ...this.peers.keptPeers().map((k) => k.id)]);
+    for (const id of ids) {
+      if (only && id !== only) continue;
+      const p = this.peers.peers.get(id);
+      const kept = this.peers.keptPeers().find((k) => k.id === id);
+      const connected = p?.state === 'active';
+      out.push({
+        id,
+        connected,
+        num_channels: 0,
+        netaddr: p ? [`${p.link.remoteAddress}:${p.link.remotePort}`] : kept ? [`${kept.host}:${kept.port}`] : [],
+        features: connected ? p!.remoteFeatures!.toHex() : undefined,
+        direction: p ? (p.outbound ? 'out' : 'in') : undefined,
+        reconnect: !!kept,
+      });
+    }
+    return out;
+  }
+
+  /** nodeIdHex is the node id as hex, for logs and tests. */
+  get idHex(): string {
+    return toHex(this.nodeId);
+  }
+}
+
+function net4or6(h: string): string {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? 'ipv4' : h.includes(':') ? 'ipv6' : 'dns';
+}
+

@@ -1,0 +1,262 @@
+/**
+ * A peer session (BOLT #1): over an authenticated link, exchange `init`, check the chain and
+ * the features, keep the link alive with ping/pong, and handle `error` and `warning`.
+ * Everything else is handed to the node. Misbehaviour closes this link and nothing else.
+ */
+import { toHex } from '../lib/bytes.ts';
+import { DecodeError } from '../lib/errors.ts';
+import { equalBytes } from '../lib/bytes.ts';
+import { decodeMessage, encodeMessage, UnknownEvenMessageError, type WireMessage } from '../wire/index.ts';
+import { checkRemoteInitFeatures, Features } from '../wire/features.ts';
+import type { Logger } from './log.ts';
+
+/** MessageLink is what a peer session needs from the transport (a NoiseSocket adapter). */
+export interface MessageLink {
+  readonly remotePubkey: Uint8Array;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  send(msg: Uint8Array): Promise<void>;
+  close(reason: string): void;
+  onMessage(cb: (m: Uint8Array) => void): void;
+  onClose(cb: (reason: string) => void): void;
+}
+
+export interface PeerOptions {
+  chainHash: Uint8Array;
+  localFeatures: Features;
+  /** Milliseconds to wait for the peer's init. */
+  initTimeoutMs: number;
+  /** Milliseconds of silence before we ping. */
+  pingIntervalMs: number;
+  /** Milliseconds to wait for a pong. */
+  pongTimeoutMs: number;
+  /** Pings accepted per minute before the peer counts as flooding us. */
+  maxPingsPerMinute: number;
+  log: Logger;
+  now: () => number;
+  random: (n: number) => Uint8Array;
+}
+
+export type PeerState = 'awaiting-init' | 'active' | 'closed';
+
+/** Peer is one live connection after the Noise handshake. */
+export class Peer {
+  state: PeerState = 'awaiting-init';
+  remoteFeatures: Features | null = null;
+  readonly connectedAt: number;
+  private timers: NodeJS.Timeout[] = [];
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pending: { len: number; sentAt: number; resolve: (v: { totlen: number; rtt_ms: number }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  private pingTimes: number[] = [];
+  private initWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private closeListeners: ((reason: string) => void)[] = [];
+  /** Messages for the rest of the node (channels, gossip). */
+  onMessage: (m: WireMessage) => void = () => {};
+  closeReason: string | null = null;
+  readonly log: Logger;
+
+  constructor(
+    readonly link: MessageLink,
+    readonly outbound: boolean,
+    readonly opts: PeerOptions,
+  ) {
+    this.connectedAt = opts.now();
+    this.log = opts.log.child('peer', { peer: toHex(link.remotePubkey) });
+    link.onMessage((m) => this.receive(m));
+    link.onClose((reason) => this.closed(reason));
+    this.timers.push(setTimeout(() => this.state === 'awaiting-init' && this.fail('no init received in time'), opts.initTimeoutMs));
+    // BOLT #1: "the sending node: MUST send init as the first Lightning message for any connection."
+    void this.sendMsg({
+      type: 'init',
+      globalfeatures: new Uint8Array(0),
+      features: opts.localFeatures.toBytes(),
+      tlvs: { networks: [opts.chainHash], remote_addr: undefined },
+    } as unknown as WireMessage);
+  }
+
+  get id(): Uint8Array {
+    return this.link.remotePubkey;
+  }
+
+  /** ready resolves once both inits are exchanged, or rejects when the peer is refused. */
+  ready(): Promise<void> {
+    if (this.state === 'active') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new Error(this.closeReason ?? 'closed'));
+    return new Promise((resolve, reject) => this.initWaiters.push({ resolve, reject }));
+  }
+
+  onClosed(cb: (reason: string) => void): void {
+    this.closeListeners.push(cb);
+  }
+
+  async sendMsg(m: WireMessage): Promise<void> {
+    if (this.state === 'closed') throw new Error('peer connection is closed');
+    await this.link.send(encodeMessage(m));
+  }
+
+  /** ping sends a ping and resolves with the pong's size and the round trip. */
+  ping(numPongBytes = 128, byteslen = 128): Promise<{ totlen: number; rtt_ms: number }> {
+    if (this.state !== 'active') return Promise.reject(new Error('peer is not connected'));
+    if (this.pending) return Promise.reject(new Error('a ping is already in flight'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = null;
+        reject(new Error('no pong received in time'));
+        this.fail('pong timeout');
+      }, this.opts.pongTimeoutMs);
+      this.pending = { len: numPongBytes, sentAt: this.opts.now(), resolve, reject, timer };
+      this.sendMsg({ type: 'ping', num_pong_bytes: numPongBytes, ignored: new Uint8Array(byteslen) } as WireMessage).catch((e: Error) => {
+        clearTimeout(timer);
+        this.pending = null;
+        reject(e);
+      });
+    });
+  }
+
+  /** close ends the session, telling the peer why with a warning when asked to. */
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    this.link.close(reason);
+    this.closed(reason);
+  }
+
+  private fail(reason: string, warn = true): void {
+    if (this.state === 'closed') return;
+    this.log.warn('closing connection', { reason });
+    if (warn) {
+      const data = new TextEncoder().encode(reason);
+      this.sendMsg({ type: 'warning', channel_id: new Uint8Array(32), data } as WireMessage)
+        .catch(() => {})
+        .finally(() => this.close(reason));
+    } else this.close(reason);
+  }
+
+  private closed(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    if (this.pending) {
+      clearTimeout(this.pending.timer);
+      this.pending.reject(new Error(`connection closed: ${reason}`));
+      this.pending = null;
+    }
+    for (const w of this.initWaiters) w.reject(new Error(reason));
+    this.initWaiters = [];
+    for (const l of this.closeListeners) l(reason);
+  }
+
+  private armPing(): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => {
+      if (this.state !== 'active' || this.pending) return this.armPing();
+      this.ping(8, 8).then(
+        () => this.armPing(),
+        () => {},
+      );
+    }, this.opts.pingIntervalMs);
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    let m: WireMessage;
+    try {
+      m = decodeMessage(bytes);
+    } catch (e) {
+      if (e instanceof UnknownEvenMessageError) {
+        // BOLT #1: "upon receiving a message of even, unknown type: MUST close the connection"
+        return this.fail(`unknown even message type ${bytes.length >= 2 ? (bytes[0] << 8) | bytes[1] : '?'}`);
+      }
+      if (e instanceof DecodeError) return this.fail(`malformed message: ${e.message}`);
+      this.log.error('decoder threw a non-decode error', { error: String(e) });
+      return this.fail('internal error decoding message', false);
+    }
+    if (this.state === 'active') this.armPing();
+    if (m.type === 'unknown') {
+      // BOLT #1: "upon receiving a message of odd, unknown type: MUST ignore the received message."
+      return;
+    }
+    if (this.state === 'awaiting-init') {
+      if (m.type !== 'init') return this.fail(`expected init, got ${m.type}`);
+      return this.handleInit(m);
+    }
+    switch (m.type) {
+      case 'init':
+        return this.fail('second init received');
+      case 'ping':
+        return this.handlePing(m);
+      case 'pong':
+        return this.handlePong(m);
+      case 'error': {
+        const text = new TextDecoder().decode((m as { data: Uint8Array }).data);
+        this.log.warn('peer sent error', { channel: toHex((m as { channel_id: Uint8Array }).channel_id), text });
+        this.onMessage(m);
+        return;
+      }
+      case 'warning': {
+        const text = new TextDecoder().decode((m as { data: Uint8Array }).data);
+        this.log.info('peer sent warning', { channel: toHex((m as { channel_id: Uint8Array }).channel_id), text });
+        return;
+      }
+      default:
+        this.onMessage(m);
+    }
+  }
+
+  private handleInit(m: WireMessage & { type: 'init' }): void {
+    const init = m as unknown as { globalfeatures: Uint8Array; features: Uint8Array; tlvs: { networks?: Uint8Array[] } };
+    // BOLT #1: "if it does not support any of the chains listed in networks: MAY close the connection"
+    const nets = init.tlvs?.networks;
+    if (nets && nets.length > 0 && !nets.some((n) => equalBytes(n, this.opts.chainHash))) {
+      return this.fail('no common chain: we only run on ' + toHex(this.opts.chainHash));
+    }
+    // BOLT #1: "the receiving node ... MUST ... combine globalfeatures and features" (both fields are OR-ed).
+    const len = Math.max(init.globalfeatures.length, init.features.length);
+    const merged = new Uint8Array(len);
+    merged.set(init.globalfeatures, len - init.globalfeatures.length);
+    const f = init.features;
+    for (let i = 0; i < f.length; i++) merged[len - f.length + i] |= f[i];
+    const remote = Features.fromBytes(merged);
+    const check = checkRemoteInitFeatures(remote);
+    if (!check.ok) return this.fail(check.reason);
+    this.remoteFeatures = remote;
+    this.state = 'active';
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    this.log.info('peer ready', { outbound: this.outbound });
+    this.armPing();
+    for (const w of this.initWaiters) w.resolve();
+    this.initWaiters = [];
+  }
+
+  private handlePing(m: WireMessage): void {
+    const ping = m as unknown as { num_pong_bytes: number; ignored: Uint8Array };
+    const now = this.opts.now();
+    this.pingTimes = this.pingTimes.filter((t) => now - t < 60_000);
+    this.pingTimes.push(now);
+    if (this.pingTimes.length > this.opts.maxPingsPerMinute) {
+      return this.fail(`ping flood: more than ${this.opts.maxPingsPerMinute} pings in a minute`);
+    }
+    // BOLT #1: "if num_pong_bytes is less than 65532: MUST respond by sending a pong message,
+    // with byteslen equal to num_pong_bytes. Otherwise (num_pong_bytes is not less than
+    // 65532): MUST ignore the ping."
+    if (ping.num_pong_bytes < 65532) {
+      void this.sendMsg({ type: 'pong', ignored: new Uint8Array(ping.num_pong_bytes) } as WireMessage).catch(() => {});
+    }
+  }
+
+  private handlePong(m: WireMessage): void {
+    const pong = m as unknown as { ignored: Uint8Array };
+    const p = this.pending;
+    // BOLT #1: "if the corresponding ping's num_pong_bytes ... does not match: MAY close the connection"
+    if (!p) return this.fail('unsolicited pong');
+    clearTimeout(p.timer);
+    this.pending = null;
+    if (pong.ignored.length !== p.len) {
+      p.reject(new Error(`pong of ${pong.ignored.length} bytes, asked for ${p.len}`));
+      return this.fail('pong length does not match ping');
+    }
+    p.resolve({ totlen: pong.ignored.length + 4, rtt_ms: this.opts.now() - p.sentAt });
+  }
+}

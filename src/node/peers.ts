@@ -1,0 +1,181 @@
+/**
+ * The peer manager: listens for peers, dials them, keeps the ones it was told to keep
+ * (reconnecting with exponential backoff, remembered across restarts in `peers.json`), and
+ * routes their messages to the node.
+ */
+import net from 'node:net';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex, toHex } from '../lib/bytes.ts';
+import type { WireMessage } from '../wire/index.ts';
+import type { Logger } from './log.ts';
+import { Peer, type MessageLink, type PeerOptions } from './peer.ts';
+
+/** LinkFactory makes authenticated links (BOLT 8) out of TCP connections. */
+export interface LinkFactory {
+  dial(host: string, port: number, remotePubkey: Uint8Array): Promise<MessageLink>;
+  accept(socket: net.Socket): Promise<MessageLink>;
+}
+
+export interface KeptPeer {
+  id: string;
+  host: string;
+  port: number;
+}
+
+export interface PeerManagerOptions {
+  links: LinkFactory;
+  peer: Omit<PeerOptions, 'log'>;
+  log: Logger;
+  /** Where kept peers are remembered; null keeps them in memory only. */
+  dataDir: string | null;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+}
+
+export class PeerManager {
+  readonly peers = new Map<string, Peer>();
+  private kept = new Map<string, KeptPeer & { attempt: number; timer: NodeJS.Timeout | null }>();
+  private server: net.Server | null = null;
+  private inbound = new Set<net.Socket>();
+  private stopped = false;
+  /** Called for every message a peer hands to the node. */
+  onMessage: (peer: Peer, m: WireMessage) => void = () => {};
+  onPeerReady: (peer: Peer) => void = () => {};
+
+  constructor(readonly opts: PeerManagerOptions) {
+    for (const k of this.loadKept()) this.kept.set(k.id, { ...k, attempt: 0, timer: null });
+  }
+
+  /** listen accepts peers on host:port; returns the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    const server = net.createServer((sock) => this.acceptSocket(sock));
+    server.on('error', (e) => this.opts.log.warn('listener error', { error: e.message }));
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(port, host, () => res());
+    });
+    this.server = server;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** reconnectKept dials every kept peer (at start). */
+  reconnectKept(): void {
+    for (const k of this.kept.values()) this.scheduleReconnect(k.id, 0);
+  }
+
+  private acceptSocket(sock: net.Socket): void {
+    this.inbound.add(sock);
+    sock.on('close', () => this.inbound.delete(sock));
+    sock.on('error', () => {});
+    this.opts.links.accept(sock).then(
+      (link) => this.attach(link, false).catch(() => {}),
+      (e: Error) => {
+        this.opts.log.info('inbound handshake failed', { remote: `${sock.remoteAddress}:${sock.remotePort}`, reason: e.message });
+        sock.destroy();
+      },
+    );
+  }
+
+  private async attach(link: MessageLink, outbound: boolean): Promise<Peer> {
+    const id = toHex(link.remotePubkey);
+    const old = this.peers.get(id);
+    // BOLT #1 leaves duplicate connections to the implementation; like the others we keep
+    // the newest connection and drop the old one.
+    if (old) old.close('replaced by a new connection');
+    const peer = new Peer(link, outbound, { ...this.opts.peer, log: this.opts.log });
+    this.peers.set(id, peer);
+    peer.onMessage = (m) => this.onMessage(peer, m);
+    peer.onClosed((reason) => {
+      if (this.peers.get(id) === peer) this.peers.delete(id);
+      this.opts.log.info('peer disconnected', { peer: id, reason });
+      const k = this.kept.get(id);
+      if (k && !this.stopped) this.scheduleReconnect(id);
+    });
+    await peer.ready();
+    const k = this.kept.get(id);
+    if (k) k.attempt = 0;
+    this.onPeerReady(peer);
+    return peer;
+  }
+
+  /** connect dials a peer, waits for init, and keeps it. */
+  async connect(id: string, host: string, port: number): Promise<Peer> {
+    const existing = this.peers.get(id);
+    if (existing && existing.state === 'active') return existing;
+    const link = await this.opts.links.dial(host, port, fromHex(id));
+    const peer = await this.attach(link, true);
+    const prev = this.kept.get(id);
+    if (prev?.timer) clearTimeout(prev.timer);
+    this.kept.set(id, { id, host, port, attempt: 0, timer: null });
+    this.saveKept();
+    return peer;
+  }
+
+  private scheduleReconnect(id: string, delay?: number): void {
+    const k = this.kept.get(id);
+    if (!k || this.stopped || k.timer) return;
+    const wait = delay ?? Math.min(this.opts.reconnectMaxMs, this.opts.reconnectBaseMs * 2 ** k.attempt);
+    k.attempt++;
+    k.timer = setTimeout(() => {
+      k.timer = null;
+      if (this.stopped || this.peers.get(id)?.state === 'active' || !this.kept.has(id)) return;
+      this.opts.links
+        .dial(k.host, k.port, fromHex(id))
+        .then((link) => this.attach(link, true))
+        .then(
+          () => this.opts.log.info('reconnected', { peer: id }),
+          (e: Error) => {
+            this.opts.log.info('reconnect failed', { peer: id, reason: e.message, attempt: k.attempt });
+            this.scheduleReconnect(id);
+          },
+        );
+    }, wait);
+  }
+
+  /** disconnect closes the connection and forgets to reconnect. Returns false if unknown. */
+  disconnect(id: string): boolean {
+    const k = this.kept.get(id);
+    if (k?.timer) clearTimeout(k.timer);
+    const wasKept = this.kept.delete(id);
+    if (wasKept) this.saveKept();
+    const p = this.peers.get(id);
+    if (p) p.close('disconnect requested');
+    return wasKept || !!p;
+  }
+
+  keptPeers(): KeptPeer[] {
+    return [...this.kept.values()].map(({ id, host, port }) => ({ id, host, port }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const k of this.kept.values()) if (k.timer) clearTimeout(k.timer);
+    for (const p of this.peers.values()) p.close('shutting down');
+    for (const s of this.inbound) s.destroy();
+    if (this.server) await new Promise<void>((res) => this.server!.close(() => res()));
+  }
+
+  private file(): string | null {
+    return this.opts.dataDir ? join(this.opts.dataDir, 'peers.json') : null;
+  }
+
+  private loadKept(): KeptPeer[] {
+    const f = this.file();
+    if (!f || !existsSync(f)) return [];
+    try {
+      const v = JSON.parse(readFileSync(f, 'utf8')) as KeptPeer[];
+      return Array.isArray(v) ? v.filter((k) => /^0[23][0-9a-f]{64}$/.test(k.id) && typeof k.host === 'string' && Number.isInteger(k.port)) : [];
+    } catch {
+      this.opts.log.warn('ignoring unreadable peers.json');
+      return [];
+    }
+  }
+
+  private saveKept(): void {
+    const f = this.file();
+    if (!f) return;
+    writeFileSync(f + '.tmp', JSON.stringify(this.keptPeers(), null, 2));
+    renameSync(f + '.tmp', f);
+  }
+}

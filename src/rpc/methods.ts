@@ -1,0 +1,56 @@
+/**
+ * The RPC methods Kite offers, as schema data (see schema.ts). The daemon binds a handler to
+ * each; the CLI reads these for argument checking and `kite help`.
+ */
+import type { MethodSpec } from './schema.ts';
+
+export const METHODS: MethodSpec[] = [
+  { name: 'getinfo', summary: 'Show this node: id, alias, network, addresses, peer and channel counts, block height.', params: [] },
+  {
+    name: 'connect',
+    summary: 'Connect to a peer and keep the connection (reconnecting with backoff). `id` may be `node_id@host:port`.',
+    params: [
+      { name: 'id', type: 'string', required: true, description: 'node id, or node_id@host[:port]' },
+      { name: 'host', type: 'string', description: 'host name or IP address' },
+      { name: 'port', type: 'integer', description: 'TCP port (default 9735)' },
+    ],
+  },
+  {
+    name: 'listpeers',
+    summary: 'List connected peers and peers we keep, with their addresses and negotiated features.',
+    params: [{ name: 'id', type: 'pubkey', description: 'only this peer' }],
+  },
+  {
+    name: 'disconnect',
+    summary: 'Disconnect from a peer and stop reconnecting to it.',
+    params: [
+      { name: 'id', type: 'pubkey', required: true, description: 'node id of the peer' },
+      { name: 'force', type: 'boolean', description: 'disconnect even with active channels' },
+    ],
+  },
+  {
+    name: 'ping',
+    summary: 'Send a ping to a connected peer and wait for its pong; reports the round trip.',
+    params: [
+      { name: 'id', type: 'pubkey', required: true, description: 'node id of the peer' },
+      { name: 'len', type: 'integer', description: 'pong bytes to ask for (default 128, at most 65531)' },
+      { name: 'pongbytes', type: 'integer', description: 'ping padding bytes to send (default 128)' },
+    ],
+  },
+  {
+    name: 'decode',
+    summary: 'Decode a BOLT 11 invoice (works offline in the CLI).',
+    params: [{ name: 'string', type: 'string', required: true, description: 'the bolt11 invoice' }],
+  },
+  { name: 'stop', summary: 'Shut the daemon down cleanly.', params: [] },
+  {
+    name: 'help',
+    summary: 'List the commands, or describe one.',
+    params: [{ name: 'command', type: 'string', description: 'a command name' }],
+  },
+];
+
+/** findMethod looks a method up by name or alias. */
+export function findMethod(name: string, specs: MethodSpec[] = METHODS): MethodSpec | undefined {
+  return specs.find((m) => m.name === name || m.aliases?.includes(name));
+}
