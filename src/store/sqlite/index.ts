@@ -1,0 +1,2 @@
+/** Layer 5: the SQLite storage adapter. */
+export * from './database.ts';
