@@ -1,0 +1,14 @@
+/**
+ * Layer 2: the wire protocol. BOLT #1 framing, fundamental types and TLV streams, the
+ * BOLT #1/#2/#7 message codecs (one schema table per BOLT) and BOLT #9 feature bits.
+ */
+export * from './tlv.ts';
+export * from './codec.ts';
+export * from './schema.ts';
+export * from './address.ts';
+export * from './encoded.ts';
+export { BOLT1 } from './bolt1.ts';
+export { BOLT2 } from './bolt2.ts';
+export { BOLT7 } from './bolt7.ts';
+export * from './messages.ts';
+export * from './features.ts';
