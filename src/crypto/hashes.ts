@@ -16,9 +16,9 @@ function nodeHash(alg: string, data: Uint8Array): Uint8Array {
 
 /**
  * Below this size @noble/hashes beats node:crypto's per-call overhead (measured by
- * bench/crypto.ts: ~2-3x faster at 32 bytes, ~2x slower at 1 KiB).
+ * bench/crypto.ts and a size sweep: faster up to ~64 bytes, even near 100, ~2x slower at 128+).
  */
-const SMALL_HASH = 256;
+const SMALL_HASH = 96;
 
 /** sha256 of data. */
 export function sha256(data: Uint8Array): Uint8Array {
