@@ -131,3 +131,54 @@ export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeout
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+export interface ChainProc {
+  dir: string;
+  port: number;
+  proc: ChildProcess;
+  cookie: string;
+  /** kitedArgs are the flags that point a kited at this chain. */
+  kitedArgs: string[];
+  stop(): Promise<void>;
+}
+
+/** startChain launches `kite-chain` on a free loopback port and waits for its RPC line. */
+export async function startChain(): Promise<ChainProc> {
+  const dir = mkdtempSync(join(tmpdir(), 'kite-chain-'));
+  const port = await freePort();
+  const proc = spawn(join(ROOT, 'bin', 'kite-chain'), [`--datadir=${dir}`, `--rpcport=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`kite-chain did not start: ${out}`)), 60_000);
+    const on = (b: Buffer): void => {
+      out += b.toString();
+      if (/RPC on/.test(out)) {
+        clearTimeout(t);
+        res();
+      }
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', on);
+    proc.once('exit', (c) => {
+      clearTimeout(t);
+      rej(new Error(`kite-chain exited ${c}: ${out}`));
+    });
+  });
+  const cookie = join(dir, '.cookie');
+  return {
+    dir,
+    port,
+    proc,
+    cookie,
+    kitedArgs: ['--chain=bitcoind', `--bitcoin-rpcport=${port}`, `--bitcoin-cookie=${cookie}`],
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const done = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

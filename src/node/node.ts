@@ -17,6 +17,7 @@ import { chainHash } from './networks.ts';
 import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
 import { PeerManager } from './peers.ts';
 import { noiseLinks } from './links.ts';
+import { openOnChain, type OnChain } from './onchain.ts';
 
 const VERSION = '0.1.0';
 
@@ -45,6 +46,7 @@ export class KiteNode {
   readonly dispatcher: Dispatcher;
   private closers: Closable[] = [];
   listenPort = 0;
+  onchain: OnChain | null = null;
   httpPort = 0;
   /** Set by the daemon: what to do when `stop` is called over RPC. */
   onStopRequested: () => void = () => {};
@@ -85,6 +87,7 @@ export class KiteNode {
   }
 
   private async open(): Promise<void> {
+    this.onchain = await openOnChain(this.cfg, this.log.child('chain'));
     this.listenPort = await this.peers.listen(this.cfg.bindHost, this.cfg.bindPort);
     const rpcPath = join(this.cfg.dataDir, 'kite-rpc');
     this.closers.push(await startUnixRpc(rpcPath, this.dispatcher, (e) => this.log.debug('rpc socket error', { error: String(e) })));
@@ -108,6 +111,8 @@ export class KiteNode {
     await this.peers.stop();
     for (const c of this.closers.reverse()) await c.close();
     this.closers = [];
+    await this.onchain?.close();
+    this.onchain = null;
   }
 
   private handlers(): Record<string, Handler> {
@@ -121,6 +126,8 @@ export class KiteNode {
         binding: [{ type: 'ipv4', address: this.cfg.bindHost, port: this.listenPort }],
         our_features: { init: kiteInitFeatures().toHex() },
         'lightning-dir': this.cfg.dataDir,
+        blockheight: this.onchain?.watcher.tip?.height ?? 0,
+        chain: this.onchain?.describe,
       }),
       connect: async (p) => this.connectCmd(String(p.id), p.host as string | undefined, p.port as number | undefined),
       listpeers: async (p) => ({
@@ -150,11 +157,49 @@ export class KiteNode {
           throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid bolt11 invoice: ${(e as Error).message}`);
         }
       },
+      newaddr: async (p) => this.chain().wallet.newAddress(String(p.addresstype ?? 'bech32')),
+      listfunds: async () => this.chain().wallet.listFunds(),
+      withdraw: async (p) => {
+        const r = await this.chain().wallet.withdraw(String(p.destination), p.satoshi as bigint | 'all', p.feerate as string | undefined);
+        return { tx: r.tx, txid: r.txid, fee_sat: r.fee };
+      },
+      generate: async (p) => {
+        const oc = this.regtestOnly('generate');
+        const blocks = p.blocks as number;
+        if (blocks < 1 || blocks > 1000) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'blocks': expected 1 to 1000, got ${blocks}`);
+        const address = (p.address as string | undefined) ?? oc.wallet.newAddress().bech32;
+        const hashes = (await oc.rpc('generatetoaddress', [blocks, address]).catch((e: Error) => {
+          throw new KiteError(RpcErrors.FAILED, `generate failed: ${e.message}`);
+        })) as string[];
+        await oc.watcher.poll();
+        return { blocks: hashes, address };
+      },
+      faucet: async (p) => {
+        const oc = this.regtestOnly('faucet');
+        const address = (p.address as string | undefined) ?? oc.wallet.newAddress().bech32;
+        const sats = p.satoshi as number;
+        if (sats < 1000) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'satoshi': at least 1000`);
+        const txid = await oc.rpc('kite_faucet', [address, sats / 1e8]).catch((e: Error) => {
+          throw new KiteError(RpcErrors.FAILED, `faucet failed (is the chain kite-chain or embedded?): ${e.message}`);
+        });
+        await oc.watcher.poll();
+        return { txid, address, amount_sat: sats };
+      },
       stop: async () => {
         setImmediate(() => this.onStopRequested());
         return { result: 'Shutdown complete' };
       },
     };
+  }
+
+  private chain(): OnChain {
+    if (!this.onchain) throw new KiteError(RpcErrors.FAILED, 'the chain backend is not available');
+    return this.onchain;
+  }
+
+  private regtestOnly(cmd: string): OnChain {
+    if (this.cfg.network !== 'regtest') throw new KiteError(RpcErrors.FAILED, `${cmd} exists only on regtest`);
+    return this.chain();
   }
 
   private async connectCmd(idArg: string, host?: string, port?: number): Promise<unknown> {

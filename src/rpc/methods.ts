@@ -42,6 +42,37 @@ export const METHODS: MethodSpec[] = [
     summary: 'Decode a BOLT 11 invoice (works offline in the CLI).',
     params: [{ name: 'string', type: 'string', required: true, description: 'the bolt11 invoice' }],
   },
+  {
+    name: 'newaddr',
+    summary: 'Get a new on-chain receive address of the wallet.',
+    params: [{ name: 'addresstype', type: 'string', description: 'bech32 (default), p2tr or all' }],
+  },
+  { name: 'listfunds', summary: 'List the wallet outputs (txid, output, amount_msat, status, address) and channel funds.', params: [] },
+  {
+    name: 'withdraw',
+    summary: 'Send on-chain funds from the wallet to an address.',
+    params: [
+      { name: 'destination', type: 'string', required: true, description: 'a bitcoin address of this network' },
+      { name: 'satoshi', type: 'amount_or_all', required: true, description: 'amount in satoshis, or "all"' },
+      { name: 'feerate', type: 'feerate', description: 'N (sat/kw), Nperkw, Nperkb, urgent, normal or slow' },
+    ],
+  },
+  {
+    name: 'generate',
+    summary: 'Regtest only: mine blocks on the chain backend (to the wallet unless an address is given).',
+    params: [
+      { name: 'blocks', type: 'integer', required: true, description: 'number of blocks (1-1000)' },
+      { name: 'address', type: 'string', description: 'address to mine to' },
+    ],
+  },
+  {
+    name: 'faucet',
+    summary: "Regtest only: have the embedded chain's faucet pay an address (default: a new wallet address).",
+    params: [
+      { name: 'satoshi', type: 'integer', required: true, description: 'amount in satoshis' },
+      { name: 'address', type: 'string', description: 'address to pay' },
+    ],
+  },
   { name: 'stop', summary: 'Shut the daemon down cleanly.', params: [] },
   {
     name: 'help',

@@ -7,7 +7,7 @@ import { KiteError } from '../lib/errors.ts';
 import { RpcErrors } from './errors.ts';
 
 /** The value kinds a parameter may take; each has a checker and a description of its form. */
-export type ParamType = 'string' | 'integer' | 'boolean' | 'pubkey' | 'hex' | 'number' | 'amount_or_all' | 'msat_or_any';
+export type ParamType = 'string' | 'integer' | 'boolean' | 'pubkey' | 'hex' | 'number' | 'amount_or_all' | 'msat_or_any' | 'feerate';
 
 export interface ParamSpec {
   name: string;
@@ -35,6 +35,7 @@ const FORMS: Record<ParamType, string> = {
   hex: 'hex characters',
   amount_or_all: 'an amount in satoshis or "all"',
   msat_or_any: 'an amount in millisatoshis or "any"',
+  feerate: 'a feerate: N (sat per 1000 weight), Nperkw, Nperkb, urgent, normal or slow',
 };
 
 /** describeForm says in words what a parameter of this type looks like. */
@@ -76,6 +77,10 @@ export function coerceParam(p: ParamSpec, v: unknown): unknown {
     case 'amount_or_all':
       if (v === 'all') return 'all';
       if ((typeof v === 'number' && Number.isSafeInteger(v) && v > 0) || (typeof v === 'string' && /^[1-9]\d*$/.test(v))) return BigInt(v);
+      throw bad(p, v);
+    case 'feerate':
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
+      if (typeof v === 'string' && /^(\d+(perkw|perkb)?|urgent|normal|slow)$/.test(v)) return /^\d+$/.test(v) ? Number(v) : v;
       throw bad(p, v);
     case 'msat_or_any':
       if (v === 'any') return 'any';
