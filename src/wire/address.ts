@@ -84,6 +84,7 @@ export function readAddress(r: Reader): AddressDescriptor {
 /** addressDescriptor: exactly one descriptor (the whole value), as in `remote_addr`. */
 export const addressDescriptor: Codec<AddressDescriptor> = {
   name: 'address_descriptor',
+  shape: { kind: 'address' },
   write: writeAddress,
   read: readAddress,
 };
@@ -93,7 +94,7 @@ export const addressDescriptor: Codec<AddressDescriptor> = {
  * descriptors. BOLT #7: "if `addrlen` is insufficient to hold the address descriptors of the
  * known types: SHOULD send a `warning`" — that surfaces as a DecodeError.
  */
-export const addressList: Codec<AddressDescriptor[]> = u16Framed(restOf(addressDescriptor));
+export const addressList: Codec<AddressDescriptor[]> = { ...u16Framed(restOf(addressDescriptor)), name: 'addresses', shape: { kind: 'address_list' } };
 
 /** formatAddress renders a descriptor as host:port text (IPv6 in brackets, Tor as .onion). */
 export function formatAddress(a: AddressDescriptor): string {

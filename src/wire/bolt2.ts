@@ -27,6 +27,7 @@ import {
   u64Msat,
   u64Sat,
   u8,
+  type Codec,
 } from './codec.ts';
 import { msg, tlv } from './schema.ts';
 
@@ -48,13 +49,13 @@ const openingTlvsV2 = { ...openingTlvs, require_confirmed_inputs: tlv(2, empty) 
 const attributionData = fixedBytes(20 * 4 + 210 * 4, 'attribution_data');
 
 /** subtype `witness`: `[u16:len][len*byte:witness_data]`. */
-const witness = u16Bytes;
+const witness: Codec<Uint8Array> = { ...u16Bytes, name: 'witness' };
 
 /** `[32*byte:temporary_channel_id]` */
 const bytes32 = fixedBytes(32);
 
 /** `[1366*byte:onion_routing_packet]` */
-const onionPacket = fixedBytes(1366, 'onion_routing_packet');
+const onionPacket = fixedBytes(1366);
 
 /** closing_complete / closing_sig fields (option_simple_close). */
 const closingFields = {

@@ -14,6 +14,7 @@ import { msg, tlv } from './schema.ts';
 /** A `u32` holding millisatoshis (`fee_base_msat`). */
 const u32Msat: Codec<Msat> = {
   name: 'u32',
+  shape: { kind: 'uint', bytes: 4, big: true },
   write(w, v) {
     if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffn) throw new RangeError(`u32 msat out of range: ${String(v)}`);
     w.u32(Number(v));

@@ -15,10 +15,30 @@ import type { Msat, Sat, ShortChannelId } from '../lib/units.ts';
 import { isPublicKey } from '../crypto/index.ts';
 import { decodeTu64, encodeTu64 } from './tlv.ts';
 
+/**
+ * Shape describes a codec's value space as data, so that tests can generate random valid
+ * values and docs can print a message table from the schema alone.
+ */
+export type Shape =
+  | { kind: 'uint'; bytes: 1 | 2 | 4 | 8; big: boolean }
+  | { kind: 'sint'; bytes: 1 | 2 | 4 | 8 }
+  | { kind: 'tu'; bytes: 2 | 4 | 8 }
+  | { kind: 'bigsize' }
+  | { kind: 'bytes'; len: number | 'u16' | 'rest' }
+  | { kind: 'point' }
+  | { kind: 'array'; count: 'u16' | 'rest' | 'encoded'; of: Codec<any> }
+  | { kind: 'framed'; of: Codec<any> }
+  | { kind: 'struct'; fields: Record<string, Codec<any>> }
+  | { kind: 'flag' }
+  | { kind: 'address' }
+  | { kind: 'address_list' };
+
 /** Codec<T> reads and writes one value of type T. */
 export interface Codec<T> {
   /** The spec's name for the type, for error messages and docs. */
   readonly name: string;
+  /** What values look like (see Shape). */
+  readonly shape: Shape;
   write(w: Writer, v: T): void;
   read(r: Reader): T;
 }
@@ -38,24 +58,28 @@ function checkBig(v: bigint, name: string): void {
 /** `byte` / `u8`: an 8-bit unsigned integer. */
 export const u8: Codec<number> = {
   name: 'u8',
+  shape: { kind: 'uint', bytes: 1, big: false },
   write: (w, v) => (checkInt(v, 0xff, 'u8'), w.u8(v)),
   read: (r) => r.u8(),
 };
 /** `u16`: a 2 byte unsigned integer. */
 export const u16: Codec<number> = {
   name: 'u16',
+  shape: { kind: 'uint', bytes: 2, big: false },
   write: (w, v) => (checkInt(v, 0xffff, 'u16'), w.u16(v)),
   read: (r) => r.u16(),
 };
 /** `u32`: a 4 byte unsigned integer. */
 export const u32: Codec<number> = {
   name: 'u32',
+  shape: { kind: 'uint', bytes: 4, big: false },
   write: (w, v) => (checkInt(v, 0xffffffff, 'u32'), w.u32(v)),
   read: (r) => r.u32(),
 };
 /** `u64`: an 8 byte unsigned integer (as bigint). */
 export const u64: Codec<bigint> = {
   name: 'u64',
+  shape: { kind: 'uint', bytes: 8, big: true },
   write: (w, v) => (checkBig(v, 'u64'), w.u64(v)),
   read: (r) => r.u64(),
 };
@@ -75,6 +99,7 @@ function signedNumber(bytes: 1 | 2 | 4): Codec<number> {
   const name = `s${bits}`;
   return {
     name,
+    shape: { kind: 'sint', bytes },
     write(w, v) {
       if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} out of range: ${v}`);
       const u = v < 0 ? v + 2 ** bits : v;
@@ -97,6 +122,7 @@ export const s32 = signedNumber(4);
 /** `s64`: an 8 byte signed integer (as bigint). */
 export const s64: Codec<bigint> = {
   name: 's64',
+  shape: { kind: 'sint', bytes: 8 },
   write(w, v) {
     if (typeof v !== 'bigint' || v < -(1n << 63n) || v >= 1n << 63n) throw new RangeError(`s64 out of range: ${String(v)}`);
     w.u64(BigInt.asUintN(64, v));
@@ -114,6 +140,7 @@ function truncated(maxBytes: 2 | 4 | 8): Codec<bigint> {
   const max = (1n << BigInt(maxBytes * 8)) - 1n;
   return {
     name,
+    shape: { kind: 'tu', bytes: maxBytes },
     write(w, v) {
       if (typeof v !== 'bigint' || v < 0n || v > max) throw new RangeError(`${name} out of range: ${String(v)}`);
       w.bytes(encodeTu64(v));
@@ -133,6 +160,7 @@ export const tu64Msat = tu64 as unknown as Codec<Msat>;
 /** `bigsize`: the minimally-encoded variable-length integer (BOLT #1 Appendix A). */
 export const bigsize: Codec<bigint> = {
   name: 'bigsize',
+  shape: { kind: 'bigsize' },
   write: (w, v) => writeBigSize(w, v),
   read: (r) => readBigSize(r),
 };
@@ -141,6 +169,7 @@ export const bigsize: Codec<bigint> = {
 export function fixedBytes(n: number, name = `${n}*byte`): Codec<Uint8Array> {
   return {
     name,
+    shape: { kind: 'bytes', len: n },
     write(w, v) {
       if (!(v instanceof Uint8Array) || v.length !== n) throw new RangeError(`${name} must be ${n} bytes, got ${v instanceof Uint8Array ? v.length : typeof v}`);
       w.bytes(v);
@@ -166,6 +195,7 @@ export const bip340sig = fixedBytes(64, 'bip340sig');
  */
 export const point: Codec<Uint8Array> = {
   name: 'point',
+  shape: { kind: 'point' },
   write(w, v) {
     if (!(v instanceof Uint8Array) || v.length !== 33) throw new RangeError('point must be 33 bytes');
     w.bytes(v);
@@ -180,6 +210,7 @@ export const point: Codec<Uint8Array> = {
 /** `short_channel_id`: 8 bytes, block height (3), tx index (3), output index (2). */
 export const shortChannelId: Codec<ShortChannelId> = {
   name: 'short_channel_id',
+  shape: { kind: 'uint', bytes: 8, big: true },
   write: (w, v) => (checkBig(v, 'short_channel_id'), w.u64(v)),
   read: (r) => r.u64() as ShortChannelId,
 };
@@ -187,6 +218,7 @@ export const shortChannelId: Codec<ShortChannelId> = {
 /** `...*byte` at the end of a TLV value or message: all remaining bytes. */
 export const restBytes: Codec<Uint8Array> = {
   name: '...*byte',
+  shape: { kind: 'bytes', len: 'rest' },
   write: (w, v) => {
     if (!(v instanceof Uint8Array)) throw new TypeError('expected Uint8Array');
     w.bytes(v);
@@ -198,6 +230,7 @@ export const restBytes: Codec<Uint8Array> = {
 export function restOf<T>(c: Codec<T>): Codec<T[]> {
   return {
     name: `...*${c.name}`,
+    shape: { kind: 'array', count: 'rest', of: c },
     write(w, vs) {
       if (!Array.isArray(vs)) throw new TypeError(`expected an array of ${c.name}`);
       for (const v of vs) c.write(w, v);
@@ -216,6 +249,7 @@ export function restOf<T>(c: Codec<T>): Codec<T[]> {
  */
 export const u16Bytes: Codec<Uint8Array> = {
   name: 'u16*byte',
+  shape: { kind: 'bytes', len: 'u16' },
   write(w, v) {
     if (!(v instanceof Uint8Array)) throw new TypeError('expected Uint8Array');
     if (v.length > 0xffff) throw new RangeError(`byte array of ${v.length} bytes does not fit a u16 length`);
@@ -228,6 +262,7 @@ export const u16Bytes: Codec<Uint8Array> = {
 export function u16Counted<T>(c: Codec<T>): Codec<T[]> {
   return {
     name: `u16*${c.name}`,
+    shape: { kind: 'array', count: 'u16', of: c },
     write(w, vs) {
       if (!Array.isArray(vs)) throw new TypeError(`expected an array of ${c.name}`);
       if (vs.length > 0xffff) throw new RangeError('too many items for a u16 count');
@@ -247,6 +282,7 @@ export function u16Counted<T>(c: Codec<T>): Codec<T[]> {
 export function u16Framed<T>(c: Codec<T>): Codec<T> {
   return {
     name: `u16[${c.name}]`,
+    shape: { kind: 'framed', of: c },
     write(w, v) {
       const inner = new Writer();
       c.write(inner, v);
@@ -270,6 +306,7 @@ export function struct<F extends Record<string, Codec<any>>>(fields: F, name = '
   const entries = Object.entries(fields);
   return {
     name,
+    shape: { kind: 'struct', fields },
     write(w, v) {
       if (typeof v !== 'object' || v === null) throw new TypeError(`${name} must be an object`);
       for (const [k, c] of entries) c.write(w, (v as Record<string, unknown>)[k]);
@@ -285,6 +322,7 @@ export function struct<F extends Record<string, Codec<any>>>(fields: F, name = '
 /** flag: a TLV record with no data (presence is the value), e.g. `require_confirmed_inputs`. */
 export const empty: Codec<true> = {
   name: 'empty',
+  shape: { kind: 'flag' },
   write: (_w, v) => {
     if (v !== true) throw new TypeError('a flag record is written as true');
   },

@@ -22,6 +22,7 @@ export const ENCODING_UNCOMPRESSED = 0;
 export function encodedArray<T>(c: Codec<T>, name: string): Codec<T[]> {
   return {
     name,
+    shape: { kind: 'array', count: 'encoded', of: c },
     write(w: Writer, items: T[]) {
       if (!Array.isArray(items)) throw new TypeError(`${name} must be an array`);
       w.u8(ENCODING_UNCOMPRESSED);
