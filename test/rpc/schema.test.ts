@@ -63,3 +63,10 @@ test('bigint and bytes render at the edge', () => {
   assert.equal(toJson({ amount_msat: 5n, id: Uint8Array.of(1, 255) }), '{"amount_msat":5,"id":"01ff"}');
   assert.equal(toJson({ big: 2n ** 60n }), '{"big":"1152921504606846976"}');
 });
+
+test('docs/rpc.md is generated from the registry and up to date', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { renderRpcDocs } = await import('../../scripts/gen-rpc-docs.ts');
+  const onDisk = readFileSync(new URL('../../docs/rpc.md', import.meta.url), 'utf8');
+  assert.equal(onDisk, renderRpcDocs(), 'run: npx tsx scripts/gen-rpc-docs.ts');
+});
