@@ -18,6 +18,10 @@ import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
 import { PeerManager } from './peers.ts';
 import { noiseLinks } from './links.ts';
 import { openOnChain, type OnChain } from './onchain.ts';
+import { openDatabase, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
+import { InvoiceBook, invoiceJson } from '../payments/index.ts';
+import { fromHex } from '../lib/bytes.ts';
+import type { Msat } from '../lib/units.ts';
 
 const VERSION = '0.1.0';
 
@@ -47,6 +51,8 @@ export class KiteNode {
   private closers: Closable[] = [];
   listenPort = 0;
   onchain: OnChain | null = null;
+  readonly db: Db;
+  readonly invoices: InvoiceBook;
   httpPort = 0;
   /** Set by the daemon: what to do when `stop` is called over RPC. */
   onStopRequested: () => void = () => {};
@@ -75,6 +81,8 @@ export class KiteNode {
       reconnectBaseMs: timings.reconnectBaseMs,
       reconnectMaxMs: timings.reconnectMaxMs,
     });
+    this.db = openDatabase(join(cfg.dataDir, 'kite.sqlite3'), NODE_MIGRATIONS);
+    this.invoices = new InvoiceBook({ db: this.db, network: cfg.network, nodeSecret: secret, now: () => Math.floor(Date.now() / 1000), random: randomBytes });
     this.dispatcher = createDispatcher(METHODS, this.handlers());
   }
 
@@ -113,6 +121,7 @@ export class KiteNode {
     this.closers = [];
     await this.onchain?.close();
     this.onchain = null;
+    this.db.close();
   }
 
   private handlers(): Record<string, Handler> {
@@ -185,6 +194,20 @@ export class KiteNode {
         await oc.watcher.poll();
         return { txid, address, amount_sat: sats };
       },
+      invoice: async (p) => {
+        const r = this.invoices.create({
+          amountMsat: p.amount_msat === 'any' ? null : (p.amount_msat as Msat),
+          label: String(p.label),
+          description: String(p.description),
+          expirySeconds: p.expiry as number | undefined,
+          preimage: p.preimage === undefined ? undefined : fromHex(String(p.preimage)),
+        });
+        return { bolt11: r.bolt11, payment_hash: toHex(r.paymentHash), payment_secret: toHex(r.paymentSecret), expires_at: r.expiresAt };
+      },
+      listinvoices: async (p) => ({
+        invoices: (p.label !== undefined ? [this.invoices.get(String(p.label))].filter((x) => x !== null) : this.invoices.list()).map(invoiceJson),
+      }),
+      waitinvoice: async (p) => invoiceJson(await this.invoices.waitFor(String(p.label))),
       stop: async () => {
         setImmediate(() => this.onStopRequested());
         return { result: 'Shutdown complete' };

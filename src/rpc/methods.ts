@@ -73,6 +73,27 @@ export const METHODS: MethodSpec[] = [
       { name: 'address', type: 'string', description: 'address to pay' },
     ],
   },
+  {
+    name: 'invoice',
+    summary: 'Create a BOLT 11 invoice; its preimage is stored before the invoice is returned.',
+    params: [
+      { name: 'amount_msat', type: 'msat_or_any', required: true, description: 'amount in millisatoshis, or "any"' },
+      { name: 'label', type: 'string', required: true, description: 'a unique label' },
+      { name: 'description', type: 'string', required: true, description: 'what the payment is for' },
+      { name: 'expiry', type: 'integer', description: 'seconds until it expires (default 604800)' },
+      { name: 'preimage', type: 'hex', description: '32-byte preimage (default: random)' },
+    ],
+  },
+  {
+    name: 'listinvoices',
+    summary: 'List invoices, or the one with this label.',
+    params: [{ name: 'label', type: 'string', description: 'only this label' }],
+  },
+  {
+    name: 'waitinvoice',
+    summary: 'Wait until the invoice is paid (or fails when it expires).',
+    params: [{ name: 'label', type: 'string', required: true, description: 'the label' }],
+  },
   { name: 'stop', summary: 'Shut the daemon down cleanly.', params: [] },
   {
     name: 'help',

@@ -1,2 +1,3 @@
 /** Layer 5: the SQLite storage adapter. */
 export * from './database.ts';
+export * from './node-schema.ts';
