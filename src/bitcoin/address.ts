@@ -38,8 +38,7 @@ function bad(msg: string): never {
 
 /**
  * encodeSegwitAddress encodes a witness program: bech32 for version 0, bech32m for 1..16
- * (BIP350: "Version 0 witness addresses are always 42 or 62 characters, but implementations
- * MUST allow the use of any version").
+ * (BIP350 keeps bech32 for version 0 and uses bech32m for versions 1 to 16).
  */
 export function encodeSegwitAddress(hrp: string, version: number, program: Uint8Array): string {
   const words = [version, ...bech32.toWords(program)];

@@ -10,26 +10,10 @@ export * from './script-flags.ts';
 export * from './script-error.ts';
 export * from './signature-encoding.ts';
 export * from './taproot.ts';
-export {
-  verifyScript,
-  verifyInput,
-  verifyTx,
-  castToBool,
-  checkMinimalPush,
-  findAndDelete,
-  isOpSuccess,
-  SigVersion,
-  MAX_SCRIPT_ELEMENT_SIZE,
-  MAX_OPS_PER_SCRIPT,
-  MAX_PUBKEYS_PER_MULTISIG,
-  MAX_SCRIPT_SIZE,
-  MAX_STACK_SIZE,
-  LOCKTIME_THRESHOLD,
-  SEQUENCE_FINAL,
-  SEQUENCE_LOCKTIME_DISABLE_FLAG,
-  SEQUENCE_LOCKTIME_TYPE_FLAG,
-  SEQUENCE_LOCKTIME_MASK,
-  type SpendContext,
-} from './interpreter.ts';
+export * from './script-constants.ts';
+export { verifyScript, verifyInput, verifyTx, isOpSuccess } from './interpreter.ts';
+export { evalScript, castToBool, checkMinimalPush } from './eval-script.ts';
+export { findAndDelete, evalChecksig, opCheckMultisig } from './eval-checksig.ts';
+export { SignatureChecker, checkSignatureEncoding, checkPubKeyEncoding } from './signature-checker.ts';
 export * from './tx-check.ts';
 export * from './sigops.ts';

@@ -260,9 +260,9 @@ export function p2trScript(xonly32: Uint8Array): Uint8Array {
 }
 
 /**
- * witnessProgram returns the version and program of a segwit output script (BIP141: "A
- * scriptPubKey (or redeemScript as defined in BIP16/P2SH) that consists of a 1-byte push
- * opcode (for 0 to 16) followed by a data push between 2 and 40 bytes"), or null.
+ * witnessProgram returns the version and program of a segwit output script, or null. BIP141
+ * defines it as a one-byte push of the version (OP_0 or OP_1..OP_16) followed by one direct
+ * data push of 2 to 40 bytes (Core's IsWitnessProgram).
  */
 export function witnessProgram(script: Uint8Array): { version: number; program: Uint8Array } | null {
   if (script.length < 4 || script.length > 42) return null;

@@ -225,7 +225,7 @@ export interface TaprootSigHashOptions {
  * unknown hash_type, or SIGHASH_SINGLE without a matching output.
  */
 export function taprootSigHash(tx: Tx, inputIndex: number, prevouts: TxOut[], hashType: number, opts: TaprootSigHashOptions = {}): Uint8Array | null {
-  // BIP341: "hash_type: 1 (0x00, 0x01, 0x02, 0x03, 0x81, 0x82, or 0x83)".
+  // BIP341: only hash types 0x00-0x03 and 0x81-0x83 are defined; others fail.
   if (!(hashType <= 0x03 || (hashType >= 0x81 && hashType <= 0x83))) return null;
   if (prevouts.length !== tx.inputs.length) throw new RangeError('taproot sighash needs every spent output');
   const base = hashType & 0x03;

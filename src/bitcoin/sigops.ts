@@ -5,7 +5,7 @@
 import { OP } from './opcodes.ts';
 import { isP2SH, isPushOnly, readOp, witnessProgram } from './script.ts';
 import { SCRIPT_VERIFY } from './script-flags.ts';
-import { MAX_PUBKEYS_PER_MULTISIG } from './interpreter.ts';
+import { MAX_PUBKEYS_PER_MULTISIG } from './script-constants.ts';
 import { isCoinbaseTx, type Tx, type TxOut } from './tx.ts';
 
 /** Core's MAX_BLOCK_SIGOPS_COST (BIP141). */

@@ -5,7 +5,7 @@
  * EvaluateSequenceLocks). Pure functions: the caller supplies heights and times.
  */
 import { serializeTx, isCoinbaseTx, type Tx } from './tx.ts';
-import { LOCKTIME_THRESHOLD, SEQUENCE_FINAL, SEQUENCE_LOCKTIME_DISABLE_FLAG, SEQUENCE_LOCKTIME_MASK, SEQUENCE_LOCKTIME_TYPE_FLAG } from './interpreter.ts';
+import { LOCKTIME_THRESHOLD, SEQUENCE_FINAL, SEQUENCE_LOCKTIME_DISABLE_FLAG, SEQUENCE_LOCKTIME_MASK, SEQUENCE_LOCKTIME_TYPE_FLAG } from './script-constants.ts';
 import { toHex } from '../lib/index.ts';
 
 /** Core's MAX_MONEY: 21 million bitcoin, in satoshis. */
@@ -89,8 +89,8 @@ export interface SequenceLocks {
 /**
  * calculateSequenceLocks is Core's CalculateSequenceLocks (BIP68). For each input without
  * the disable flag, a height lock requires coin height + value, a time lock coin MTP +
- * value * 512 s. BIP68: "the transaction version is greater than or equal to 2" for the
- * rule to apply. The result uses nLockTime semantics (the last invalid height/time).
+ * value * 512 s. BIP68 applies only to transactions of version 2 or more. The result uses
+ * nLockTime semantics (the last invalid height/time).
  */
 export function calculateSequenceLocks(tx: Tx, coins: CoinAge[], enforce = true): SequenceLocks {
   let minHeight = -1;

@@ -3,7 +3,7 @@
  * (balances, HTLCs, keys, feerate) in, the transaction and what each output is out. The
  * channel state machine builds both its own and the counterparty's commitment with this.
  */
-import { compareBytes, msatToSat, sat, toHex, type Msat, type Sat } from '../lib/index.ts';
+import { compareBytes, msatToSat, sat, type Msat, type Sat } from '../lib/index.ts';
 import { p2wpkhScript, p2wshScript, txid as computeTxid, type Tx, type TxOut } from '../bitcoin/index.ts';
 import { hash160 } from '../crypto/index.ts';
 import type { CommitmentKeys } from '../keys/index.ts';
@@ -72,7 +72,7 @@ export type CommitmentOutputKind = 'to_local' | 'to_remote' | 'local_anchor' | '
 export interface CommitmentOutput {
   kind: CommitmentOutputKind;
   value: Sat;
-  /** The P2WSH witness script, or for a static_remotekey `to_remote` the P2WPKH key's script code is not needed: null. */
+  /** The P2WSH witness script; null for a static_remotekey `to_remote` (a P2WPKH output). */
   witnessScript: Uint8Array | null;
   /** For HTLC outputs: the index into CommitmentInput.htlcs. */
   htlcIndex?: number;
@@ -104,16 +104,18 @@ export interface Commitment {
 
 /**
  * Outputs that depend only on channel-constant keys (anchors, `to_remote`) are the same on
- * every commitment of a channel; a small bounded memo saves re-hashing them each time.
+ * every commitment of a channel; memoising them per key object (the channel passes the same
+ * basepoint arrays each time) saves re-hashing them. Weak keys: nothing outlives the channel.
  */
-const constantOutputs = new Map<string, { witnessScript: Uint8Array | null; script: Uint8Array }>();
-function constantOutput(kind: string, pubkey: Uint8Array, build: () => { witnessScript: Uint8Array | null; script: Uint8Array }) {
-  const k = kind + toHex(pubkey);
-  let v = constantOutputs.get(k);
+type ConstantOutput = { witnessScript: Uint8Array | null; script: Uint8Array };
+const constantOutputs = new Map<string, WeakMap<Uint8Array, ConstantOutput>>();
+function constantOutput(kind: string, pubkey: Uint8Array, build: () => ConstantOutput): ConstantOutput {
+  let m = constantOutputs.get(kind);
+  if (m === undefined) constantOutputs.set(kind, (m = new WeakMap()));
+  let v = m.get(pubkey);
   if (v === undefined) {
-    if (constantOutputs.size >= 512) constantOutputs.clear();
     v = build();
-    constantOutputs.set(k, v);
+    m.set(pubkey, v);
   }
   return v;
 }

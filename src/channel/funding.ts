@@ -60,7 +60,6 @@ export function buildFundingTx(inputs: Outpoint[], funding: FundingOutput, chang
 export interface ClosingShare {
   scriptPubkey: Uint8Array;
   balance: Msat;
-  dustLimit?: Sat;
 }
 
 /**

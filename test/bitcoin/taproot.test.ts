@@ -95,6 +95,8 @@ describe('BIP341 key-path spending vectors', () => {
       assert.equal(toHex(tweaked), inp.intermediary.tweakedPrivkey);
       assert.equal(toHex(schnorrPublicKey(tweaked)), toHex(prevouts[txinIndex].script.subarray(2)));
       tx.inputs[txinIndex].witness = inp.expected.witness.map(fromHex);
+      const sig = tx.inputs[txinIndex].witness[0];
+      assert.equal(sig.length === 65 ? sig[64] : 0, hashType, 'signature carries the vector hash type');
       assert.deepEqual(verifyInput(tx, txinIndex, prevouts, STANDARD_FLAGS), { ok: true });
     }
     const signed = parseTx(fromHex(group.auxiliary.fullySignedTx));
