@@ -2,6 +2,7 @@
  * Hash functions behind the crypto facade. node:crypto (OpenSSL) is used where it is the
  * fastest measured backend (bench/crypto.ts); @noble/hashes is the portable fallback.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { ripemd160 as nobleRipemd160, sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
@@ -9,16 +10,20 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 
 const hasNodeCrypto = typeof createHash === 'function';
 
+// Node's one-shot crypto.hash() (Node >= 20.12) skips the Hash object and is the fastest
+// SHA-256 measured here at every size (2-4x createHash and @noble below 160 bytes).
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+
 function nodeHash(alg: string, data: Uint8Array): Uint8Array {
-  const d = createHash(alg).update(data).digest();
+  const d = oneShot ? oneShot(alg, data, 'buffer') : createHash(alg).update(data).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 /**
- * Below this size @noble/hashes beats node:crypto's per-call overhead (measured by
- * bench/crypto.ts and a size sweep: faster up to ~64 bytes, even near 100, ~2x slower at 128+).
+ * Without the one-shot API, @noble/hashes beats createHash's per-call overhead below this
+ * size (bench/crypto.ts).
  */
-const SMALL_HASH = 96;
+const SMALL_HASH = oneShot ? 0 : 96;
 
 /** sha256 of data. */
 export function sha256(data: Uint8Array): Uint8Array {
