@@ -7,6 +7,7 @@
  */
 import { DecodeError } from '../lib/errors.ts';
 import type { Reader, Writer } from '../lib/reader.ts';
+import { base32nopad } from '@scure/base';
 import { restOf, u16Framed, type Codec } from './codec.ts';
 
 /** One address descriptor. `unknown` keeps an unparseable tail verbatim (see addressList). */
@@ -101,14 +102,11 @@ export function formatAddress(a: AddressDescriptor): string {
   switch (a.type) {
     case 'ipv4':
       return `${Array.from(a.addr).join('.')}:${a.port}`;
-    case 'ipv6': {
-      const parts: string[] = [];
-      for (let i = 0; i < 16; i += 2) parts.push(((a.addr[i] << 8) | a.addr[i + 1]).toString(16));
-      return `[${parts.join(':')}]:${a.port}`;
-    }
+    case 'ipv6':
+      return `[${formatIpv6(a.addr)}]:${a.port}`;
     case 'torv2':
     case 'torv3':
-      return `${base32(a.addr)}.onion:${a.port}`;
+      return `${base32nopad.encode(a.addr).toLowerCase()}.onion:${a.port}`;
     case 'dns':
       return `${a.hostname}:${a.port}`;
     case 'unknown':
@@ -116,21 +114,104 @@ export function formatAddress(a: AddressDescriptor): string {
   }
 }
 
-/** RFC 4648 base32, lower case, no padding (Tor onion names). */
-function base32(b: Uint8Array): string {
-  const alpha = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let bits = 0;
-  let acc = 0;
-  for (const x of b) {
-    acc = (acc << 8) | x;
-    bits += 8;
-    while (bits >= 5) {
-      out += alpha[(acc >>> (bits - 5)) & 31];
-      bits -= 5;
+/** formatIpv6 writes RFC 5952 text: lower-case hex, the longest run of 2+ zero groups as `::`. */
+function formatIpv6(addr: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((addr[i]! << 8) | addr[i + 1]!);
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
     }
-    acc &= (1 << bits) - 1;
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
   }
-  if (bits > 0) out += alpha[(acc << (5 - bits)) & 31];
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** parseIpv4 reads dotted-quad text, or returns null. */
+function parseIpv4(s: string): Uint8Array | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const b = m.slice(1).map(Number);
+  return b.every((x) => x <= 255) ? Uint8Array.from(b) : null;
+}
+
+/** parseIpv6 reads RFC 4291 text (with `::` and an optional dotted-quad tail), or returns null. */
+function parseIpv6(s: string): Uint8Array | null {
+  let tail: number[] = [];
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const q = parseIpv4(v4[2]!);
+    if (!q) return null;
+    tail = [(q[0]! << 8) | q[1]!, (q[2]! << 8) | q[3]!];
+    s = v4[1]!.endsWith('::') ? v4[1]! : v4[1]!.slice(0, -1);
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const group = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const h of part.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(h)) return null;
+      out.push(parseInt(h, 16));
+    }
+    return out;
+  };
+  const head = group(halves[0]!);
+  const rest = halves.length === 2 ? group(halves[1]!) : [];
+  if (!head || !rest) return null;
+  const given = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? given !== 8 : given > 7) return null;
+  const groups = [...head, ...new Array<number>(8 - given).fill(0), ...rest, ...tail];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
   return out;
+}
+
+/**
+ * parseAddress reads `host[:port]` text into a descriptor: dotted IPv4, `[IPv6]`, a Tor v3
+ * `.onion` name (56 base32 characters = 35 bytes), or else a DNS hostname. Bad text is a
+ * RangeError naming what was expected (this is user input, not peer input).
+ */
+export function parseAddress(text: string, defaultPort = 9735): AddressDescriptor {
+  let host = text.trim();
+  let port = defaultPort;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(host);
+  if (bracket) {
+    host = bracket[1]!;
+    if (bracket[2] !== undefined) port = Number(bracket[2]);
+  } else {
+    const hp = /^([^:]+):(\d+)$/.exec(host);
+    if (hp) {
+      host = hp[1]!;
+      port = Number(hp[2]);
+    }
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`port must be 0-65535 in ${JSON.stringify(text)}`);
+  if (bracket || host.includes(':')) {
+    const addr = parseIpv6(host);
+    if (!addr) throw new RangeError(`not an IPv6 address: ${JSON.stringify(host)}`);
+    return { type: 'ipv6', addr, port };
+  }
+  const v4 = parseIpv4(host);
+  if (v4) return { type: 'ipv4', addr: v4, port };
+  if (/^\d+(\.\d+)*$/.test(host)) throw new RangeError(`not an IPv4 address: ${JSON.stringify(host)}`);
+  const onion = /^([a-z2-7]{56})\.onion$/i.exec(host);
+  if (onion) return { type: 'torv3', addr: base32nopad.decode(onion[1]!.toUpperCase()), port };
+  if (/\.onion$/i.test(host)) throw new RangeError(`only Tor v3 (56-character) onion names are supported: ${JSON.stringify(host)}`);
+  if (!/^[A-Za-z0-9.-]{1,255}$/.test(host)) throw new RangeError(`not a hostname (ASCII letters, digits, '.', '-'; use Punycode): ${JSON.stringify(host)}`);
+  return { type: 'dns', hostname: host, port };
 }

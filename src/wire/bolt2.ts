@@ -260,3 +260,17 @@ export const BOLT2 = [
     },
   ),
 ] as const;
+
+/**
+ * `open_channel.channel_flags` bits. BOLT #2: "Only the least-significant bit of
+ * `channel_flags` is currently defined: `announce_channel`."
+ */
+export const OPEN_CHANNEL_FLAGS = { announce_channel: 1 } as const;
+
+/** `channel_reestablish` `retransmit_flags` bits (both TLVs define only bit 0). */
+export const RETRANSMIT_FLAGS = {
+  /** In `next_funding`: retransmit `commitment_signed`. */
+  commitment_signed: 1,
+  /** In `my_current_funding_locked`: retransmit `announcement_signatures`. */
+  announcement_signatures: 1,
+} as const;

@@ -95,3 +95,9 @@ export const BOLT7 = [
   ),
   msg('gossip_timestamp_filter', 265, { chain_hash: chainHash, first_timestamp: u32, timestamp_range: u32 }),
 ] as const;
+
+/** `channel_update.channel_flags` bits (BOLT #7): bit 0 `direction`, bit 1 `disable`. */
+export const CHANNEL_UPDATE_CHANNEL_FLAGS = { direction: 1, disable: 2 } as const;
+
+/** `channel_update.message_flags` bits (BOLT #7): bit 0 `must_be_one`, bit 1 `dont_forward`. */
+export const CHANNEL_UPDATE_MESSAGE_FLAGS = { must_be_one: 1, dont_forward: 2 } as const;

@@ -17,7 +17,7 @@ export const ENCODING_UNCOMPRESSED = 0;
 
 /**
  * encodedArray(c): `[byte:encoding_type][...*c]`, decoded as the list of items. An empty
- * value (no encoding byte at all) decodes as an empty list.
+ * value (no encoding byte at all) is a DecodeError.
  */
 export function encodedArray<T>(c: Codec<T>, name: string): Codec<T[]> {
   return {
@@ -29,7 +29,10 @@ export function encodedArray<T>(c: Codec<T>, name: string): Codec<T[]> {
       for (const it of items) c.write(w, it);
     },
     read(r: Reader) {
-      if (r.done()) return [];
+      // BOLT #7: "MUST set the first byte of `encoded_short_ids` to the encoding type."
+      // Every implementation writes it even for an empty list; without it there is no
+      // encoding type, which the receiver "MAY" treat as an unknown one.
+      if (r.done()) throw new DecodeError(`${name}: missing encoding type byte`);
       const enc = r.u8();
       if (enc !== ENCODING_UNCOMPRESSED) {
         throw new DecodeError(enc === 1 ? `${name}: zlib encoding (1) MUST NOT be used` : `${name}: unknown encoding type ${enc}`);

@@ -107,6 +107,17 @@ function resolveBit(key: string | number, mode: 'required' | 'optional'): number
   return mode === 'required' ? info.bit : info.bit + 1;
 }
 
+/** evenBitOf maps a feature name, or either bit of a pair, to the pair's even bit. */
+function evenBitOf(key: string | number): number {
+  if (typeof key === 'number') {
+    if (!Number.isInteger(key) || key < 0) throw new RangeError(`feature bit out of range: ${key}`);
+    return key & ~1;
+  }
+  const info = BY_NAME.get(key);
+  if (!info) throw new RangeError(`unknown feature ${key}`);
+  return info.bit;
+}
+
 /**
  * Features is a mutable feature bit vector of any length. Bits are addressed by number or by
  * BOLT #9 name; `set(name)` sets the optional (odd) bit unless asked for `required`.
@@ -171,20 +182,17 @@ export class Features {
   }
 
   /**
-   * isRequired: the feature's even bit is set. BOLT #9: "if both the optional and the
+   * isRequired: the even bit of the feature (a name, or either bit of a pair) is set. BOLT #9: "if both the optional and the
    * mandatory feature bits in a pair are set, the feature should be treated as mandatory."
    */
-  isRequired(name: string): boolean {
-    const info = BY_NAME.get(name);
-    if (!info) throw new RangeError(`unknown feature ${name}`);
-    return this.bits.has(info.bit);
+  isRequired(key: string | number): boolean {
+    return this.bits.has(evenBitOf(key));
   }
 
-  /** isOptional: only the odd bit of the feature is set. */
-  isOptional(name: string): boolean {
-    const info = BY_NAME.get(name);
-    if (!info) throw new RangeError(`unknown feature ${name}`);
-    return this.bits.has(info.bit + 1) && !this.bits.has(info.bit);
+  /** isOptional: only the odd bit of the feature (a name, or either bit of a pair) is set. */
+  isOptional(key: string | number): boolean {
+    const even = evenBitOf(key);
+    return this.bits.has(even + 1) && !this.bits.has(even);
   }
 
   /** bitList returns the set bits in increasing order. */
@@ -245,6 +253,14 @@ export class Features {
       .concat(this.unknownBits().map((b) => `bit${b}`))
       .join(',');
   }
+}
+
+/**
+ * combineInitFeatures ORs `init`'s two bitmaps. BOLT #1: "MUST combine (bitwise OR) the two
+ * feature bitmaps into one logical `features` map."
+ */
+export function combineInitFeatures(globalfeatures: Uint8Array, features: Uint8Array): Features {
+  return Features.fromBytes(globalfeatures).union(Features.fromBytes(features));
 }
 
 /** FeatureCheck is the result of a feature validation: ok, or a reason to refuse. */

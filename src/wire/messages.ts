@@ -56,6 +56,8 @@ for (const s of SCHEMAS as readonly AnySchema[]) {
   BY_NUM.set(s.type, s);
 }
 
+const SCRATCH = new Writer(4096);
+
 /** MESSAGE_TYPES maps every known message name to its type number. */
 export const MESSAGE_TYPES: Readonly<Record<MessageName, number>> = Object.freeze(
   Object.fromEntries((SCHEMAS as readonly AnySchema[]).map((s) => [s.name, s.type])) as Record<MessageName, number>,
@@ -81,12 +83,15 @@ export function messageSchema(key: string | number): AnySchema | undefined {
  * RangeError.
  */
 export function encodeMessage(m: WireMessage): Uint8Array {
-  const w = new Writer(256);
+  const s = m.type === 'unknown' ? undefined : BY_NAME.get(m.type);
+  // One scratch buffer serves every call (encoding is synchronous and never re-entered), so
+  // the only allocation per message is the exact-size copy finish() returns.
+  const w = SCRATCH;
+  w.len = 0;
   if (m.type === 'unknown') {
     if (!Number.isInteger(m.typeNum) || m.typeNum < 0 || m.typeNum > 0xffff) throw new RangeError(`message type out of range: ${m.typeNum}`);
     w.u16(m.typeNum).bytes(m.payload);
   } else {
-    const s = BY_NAME.get(m.type);
     if (!s) throw new TypeError(`unknown message name ${String(m.type)}`);
     w.u16(s.type);
     encodeBody(w, s, m as unknown as Record<string, unknown>);

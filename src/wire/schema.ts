@@ -68,15 +68,8 @@ export function msg<const N extends string, F extends Record<string, Codec<any>>
     if (tlvByType.has(e[1].type)) throw new Error(`schema ${name}: duplicate tlv type ${e[1].type}`);
     tlvByType.set(e[1].type, e);
   }
-  return {
-    name,
-    type,
-    fields,
-    tlvs: t,
-    fieldList: Object.entries(fields) as [string, Codec<unknown>][],
-    tlvList,
-    tlvByType,
-  };
+  const fieldList = Object.entries(fields) as [string, Codec<unknown>][];
+  return { name, type, fields, tlvs: t, fieldList, tlvList, tlvByType };
 }
 
 /**
@@ -84,6 +77,7 @@ export function msg<const N extends string, F extends Record<string, Codec<any>>
  * records, in strictly increasing type order.
  */
 export function writeTlvs(w: Writer, list: AnySchema['tlvList'], values: Record<string, unknown> | undefined, unknown: TlvRecord[] | undefined): void {
+  if (!values && (!unknown || unknown.length === 0)) return;
   const records: TlvRecord[] = [];
   if (values) {
     for (const [name, spec] of list) {
@@ -146,6 +140,10 @@ export function encodeBody(w: Writer, s: AnySchema, m: Record<string, unknown>):
 export function decodeBody(r: Reader, s: AnySchema): Record<string, unknown> {
   const out: Record<string, unknown> = { type: s.name };
   for (const [name, c] of s.fieldList) out[name] = c.read(r);
+  if (r.done()) {
+    if (s.tlvList.length > 0) out.tlvs = {};
+    return out;
+  }
   const { tlvs, unknownTlvs } = readTlvs(r, s.tlvByType);
   if (s.tlvList.length > 0) out.tlvs = tlvs;
   if (unknownTlvs.length > 0) out.unknownTlvs = unknownTlvs;

@@ -15,7 +15,7 @@ function specType(c: Codec<unknown>): string {
     case 'uint':
       return s.bytes === 1 ? 'byte' : c.name;
     case 'bytes':
-      return s.len === 'u16' ? 'u16*byte' : c.name;
+      return c.name; // 'u16*byte', 'witness', 'N*byte', '...*byte' or a named fixed type
     case 'framed':
     case 'address_list':
       return 'u16*byte';

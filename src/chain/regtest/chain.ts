@@ -11,7 +11,7 @@ import type { Tx } from '../../bitcoin/index.ts';
 import { blockMerkleRoot, blockSizes, commitmentScript, headerHash, parseBlock, serializeBlock, witnessCommitment, type Block } from './block.ts';
 import { bip34HeightPush, checkBlock, connectBlock, contextualCheckBlock, disconnectBlock, POW_LIMIT, ValidationError, isCoinbase } from './consensus.ts';
 import { outpointKey, txidKey } from './encoding.ts';
-import { hashToHexString } from './hex.ts';
+import { hashToHex as hashToHexString } from '../interfaces.ts';
 import { acceptToMempool, type AcceptResult } from './mempool-accept.ts';
 import { Mempool, type MempoolEntry } from './mempool.ts';
 import { REGTEST, blockSubsidy } from './params.ts';

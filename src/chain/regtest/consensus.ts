@@ -5,14 +5,15 @@
  */
 import { equalBytes } from '../../lib/index.ts';
 import { TxScriptChecker, scriptFlag } from './script-check.ts';
-import type { Tx, TxOut } from '../../bitcoin/index.ts';
+import { SCRIPT_VERIFY, isFinalTx, legacySigOpCount, txSigOpCost as bitcoinTxSigOpCost, type Tx, type TxOut } from '../../bitcoin/index.ts';
+import { hashToHex } from '../interfaces.ts';
 import { type Block, blockMerkleRoot, blockSizes, headerHash, witnessCommitment, witnessCommitmentIndex } from './block.ts';
 import { checkProofOfWork, compactToTarget } from './pow.ts';
 import { LIMITS, REGTEST, blockSubsidy } from './params.ts';
 import type { TxData } from './tx-data.ts';
 import { outpointKey } from './encoding.ts';
 import type { Coin, UtxoSet } from './utxo.ts';
-import { isP2SH, isUnspendable, lastPush, legacySigOps, witnessProgram, witnessSigOps } from './script-info.ts';
+import { isUnspendable } from './script-info.ts';
 import { fastVerifyP2wpkh, precomputeBip143, type Bip143Precomputed } from './fast-verify.ts';
 import { scriptErrorText } from './script-errors.ts';
 
@@ -86,17 +87,8 @@ export function checkTransaction(t: TxData): ValidationError | null {
   return null;
 }
 
-/**
- * isFinalTx is Core's IsFinalTx: locktime 0, or below the height/time it is compared with
- * (BIP113: the time is the median-time-past of the previous block), or all inputs final
- * (sequence 0xffffffff).
- */
-export function isFinalTx(tx: Tx, blockHeight: number, blockTime: number): boolean {
-  if (tx.locktime === 0) return true;
-  const limit = tx.locktime < LIMITS.locktimeThreshold ? blockHeight : blockTime;
-  if (tx.locktime < limit) return true;
-  return tx.inputs.every((i) => i.sequence === 0xffffffff);
-}
+/** isFinalTx is Core's IsFinalTx (BIP113: pass the previous block's median-time-past); see src/bitcoin/tx-check.ts. */
+export { isFinalTx };
 
 /** BIP68 constants. */
 const SEQUENCE_DISABLE_FLAG = 0x80000000;
@@ -152,7 +144,7 @@ export function checkBlock(block: Block, hash = headerHash(block.header)): Valid
   }
   for (const t of block.txs) {
     const e = checkTransaction(t);
-    if (e) return new ValidationError(e.reason, `Transaction check failed (tx hash ${hashHexOf(t.txid)}) ${e.debug}`.trim());
+    if (e) return new ValidationError(e.reason, `Transaction check failed (tx hash ${hashToHex(t.txid)}) ${e.debug}`.trim());
   }
   let sigops = 0;
   for (const t of block.txs) sigops += txLegacySigOps(t.tx);
@@ -160,38 +152,18 @@ export function checkBlock(block: Block, hash = headerHash(block.header)): Valid
   return null;
 }
 
-function hashHexOf(h: Uint8Array): string {
-  let s = '';
-  for (let i = h.length - 1; i >= 0; i--) s += h[i].toString(16).padStart(2, '0');
-  return s;
-}
-
 /** txLegacySigOps: Core's GetLegacySigOpCount (scriptSigs and output scripts, inaccurate counting). */
 export function txLegacySigOps(tx: Tx): number {
-  let n = 0;
-  for (const i of tx.inputs) n += legacySigOps(i.scriptSig, false);
-  for (const o of tx.outputs) n += legacySigOps(o.script, false);
-  return n;
+  return legacySigOpCount(tx);
 }
 
-/** txSigOpCost: Core's GetTransactionSigOpCost with P2SH and witness flags. */
+/**
+ * txSigOpCost: Core's GetTransactionSigOpCost with the P2SH and witness flags every regtest
+ * block enforces; `coins` are the spent outputs in input order (null: legacy sigops only).
+ */
 export function txSigOpCost(tx: Tx, coins: Coin[] | null): number {
-  let cost = txLegacySigOps(tx) * LIMITS.witnessScaleFactor;
-  if (!coins) return cost;
-  tx.inputs.forEach((inp, i) => {
-    const prev = coins[i].script;
-    if (isP2SH(prev)) {
-      const redeem = lastPush(inp.scriptSig);
-      if (redeem) cost += legacySigOps(redeem, true) * LIMITS.witnessScaleFactor;
-    }
-    let wp = witnessProgram(prev);
-    if (!wp && isP2SH(prev)) {
-      const redeem = lastPush(inp.scriptSig);
-      if (redeem) wp = witnessProgram(redeem);
-    }
-    if (wp) cost += witnessSigOps(wp.version, wp.program, inp.witness);
-  });
-  return cost;
+  if (!coins) return legacySigOpCount(tx) * LIMITS.witnessScaleFactor;
+  return bitcoinTxSigOpCost(tx, coins, SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.WITNESS);
 }
 
 /** Context a block is connected in. */
@@ -303,7 +275,7 @@ export function connectBlock(block: Block, ctx: BlockContext, utxo: UtxoSet, opt
           const inp = tx.inputs[i];
           const key = outpointKey(inp.txid, inp.vout);
           const coin = utxo.spendByKey(key);
-          if (!coin) throw new ValidationError('bad-txns-inputs-missingorspent', `CheckTxInputs: inputs missing/spent in tx ${hashHexOf(t.txid)}`);
+          if (!coin) throw new ValidationError('bad-txns-inputs-missingorspent', `CheckTxInputs: inputs missing/spent in tx ${hashToHex(t.txid)}`);
           undo.push(coin);
           undoKeys.push(key);
           coins[i] = coin;
@@ -328,7 +300,7 @@ export function connectBlock(block: Block, ctx: BlockContext, utxo: UtxoSet, opt
         if (sigops > LIMITS.maxBlockSigopsCost) throw new ValidationError('bad-blk-sigops', 'too many sigops');
         if (!opts.skipScripts) {
           const err = checkInputScripts(tx, coins, flags, opts.noFastPath);
-          if (err) throw new ValidationError(`mandatory-script-verify-flag-failed (${scriptErrorText(err)})`, `tx ${hashHexOf(t.txid)}`);
+          if (err) throw new ValidationError(`mandatory-script-verify-flag-failed (${scriptErrorText(err)})`, `tx ${hashToHex(t.txid)}`);
         }
       }
       for (let o = 0; o < tx.outputs.length; o++) {

@@ -24,4 +24,5 @@ export * from './server.ts';
 export { scriptToAsm, classifyOutput, type OutputType } from './script-info.ts';
 export { inferDescriptor, descriptorChecksum } from './descriptor.ts';
 export { scriptErrorText } from './script-errors.ts';
-export { hashToHexString, hexToHashBytes } from './hex.ts';
+/** Display-order hash hex: the chain seam's helpers, under the names this module has always exported. */
+export { hashToHex as hashToHexString, hexToHash as hexToHashBytes } from '../interfaces.ts';

@@ -6,7 +6,7 @@
  */
 import { TxScriptChecker, mandatoryFlags, standardFlags } from './script-check.ts';
 import type { TxOut } from '../../bitcoin/index.ts';
-import { hashToHexString } from './hex.ts';
+import { hashToHex as hashToHexString } from '../interfaces.ts';
 import { checkTransaction, isCoinbase, isFinalTx, sequenceLocks, sequenceLocksSatisfied, txSigOpCost } from './consensus.ts';
 import { outpointKey, txidKey } from './encoding.ts';
 import type { Mempool, MempoolEntry } from './mempool.ts';

@@ -2,11 +2,11 @@
  * Relay policy (Bitcoin Core 28's policy/policy.cpp): standard transactions and outputs,
  * dust thresholds, standard inputs and witnesses, and fee arithmetic.
  */
-import type { Tx, TxOut } from '../../bitcoin/index.ts';
+import { countSigOps, isP2SH, isPushOnly, witnessProgram, type Tx, type TxOut } from '../../bitcoin/index.ts';
 import { POLICY } from './params.ts';
 import type { TxData } from './tx-data.ts';
 import type { Coin } from './utxo.ts';
-import { classifyOutput, isP2SH, isPushOnly, isUnspendable, lastPush, legacySigOps, witnessProgram } from './script-info.ts';
+import { classifyOutput, isUnspendable, lastPush } from './script-info.ts';
 import { compactSizeLength } from './encoding.ts';
 
 /** feeAt is the fee of `vsize` virtual bytes at `perKvb` sat per 1000 vB (CFeeRate::GetFee, rounded up). */
@@ -88,7 +88,7 @@ export function areInputsStandard(tx: Tx, coins: Coin[]): boolean {
     if (c.type === 'scripthash') {
       const redeem = lastPush(tx.inputs[i].scriptSig);
       if (!redeem) return false;
-      if (legacySigOps(redeem, true) > POLICY.maxP2shSigops) return false;
+      if (countSigOps(redeem, true) > POLICY.maxP2shSigops) return false;
     }
   }
   return true;

@@ -9,7 +9,7 @@ import { blockSizes } from './block.ts';
 import type { BlockEntry, RegtestChain } from './chain.ts';
 import { isCoinbase } from './consensus.ts';
 import { inferDescriptor } from './descriptor.ts';
-import { hashToHexString } from './hex.ts';
+import { hashToHex as hashToHexString } from '../interfaces.ts';
 import { difficulty } from './pow.ts';
 import { classifyOutput, scriptToAsm } from './script-info.ts';
 import type { TxData } from './tx-data.ts';

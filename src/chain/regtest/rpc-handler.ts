@@ -11,7 +11,7 @@ import type { BlockEntry, RegtestChain } from './chain.ts';
 import { ValidationError } from './consensus.ts';
 import { txidKey } from './encoding.ts';
 import { FAUCET_SCRIPT, faucetBalance, faucetPay } from './faucet.ts';
-import { hashToHexString } from './hex.ts';
+import { hashToHex as hashToHexString } from '../interfaces.ts';
 import { rejectString } from './mempool-accept.ts';
 import type { MempoolEntry } from './mempool.ts';
 import { POLICY } from './params.ts';
