@@ -42,6 +42,8 @@ export interface ChannelConfig {
   acceptStaticRemotekey: boolean;
   /** Whether option_shutdown_anysegwit was negotiated. */
   anySegwit: boolean;
+  /** Whether option_simple_close was negotiated (closing_complete / closing_sig, OP_RETURN scripts). */
+  simpleClose?: boolean;
   /** Whether option_upfront_shutdown_script was negotiated by both. */
   upfrontShutdown: boolean;
   /** Our shutdown script (sent upfront if upfrontShutdown). */

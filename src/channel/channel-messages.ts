@@ -90,6 +90,35 @@ export interface ClosingSigned {
   tlvs: { fee_range?: { min_fee_satoshis: Sat; max_fee_satoshis: Sat } };
 }
 
+/** BOLT #2 `closing_tlvs`: the closer signs up to three variants of its closing transaction. */
+export interface ClosingTlvs {
+  closer_output_only?: Uint8Array;
+  closee_output_only?: Uint8Array;
+  closer_and_closee_outputs?: Uint8Array;
+}
+
+/** BOLT #2 `closing_complete` (type 40, option_simple_close). */
+export interface ClosingComplete {
+  type: 'closing_complete';
+  channel_id: Uint8Array;
+  closer_scriptpubkey: Uint8Array;
+  closee_scriptpubkey: Uint8Array;
+  fee_satoshis: Sat;
+  locktime: number;
+  tlvs: ClosingTlvs;
+}
+
+/** BOLT #2 `closing_sig` (type 41, option_simple_close). */
+export interface ClosingSig {
+  type: 'closing_sig';
+  channel_id: Uint8Array;
+  closer_scriptpubkey: Uint8Array;
+  closee_scriptpubkey: Uint8Array;
+  fee_satoshis: Sat;
+  locktime: number;
+  tlvs: ClosingTlvs;
+}
+
 /** BOLT #2 `update_add_htlc` (type 128); the onion is opaque here. */
 export interface UpdateAddHtlc {
   type: 'update_add_htlc';
@@ -186,6 +215,8 @@ export type ChannelMessage =
   | ChannelReady
   | Shutdown
   | ClosingSigned
+  | ClosingComplete
+  | ClosingSig
   | UpdateMessage
   | CommitmentSigned
   | RevokeAndAck

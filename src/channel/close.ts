@@ -10,7 +10,8 @@ import { buildLegacyClosingTx } from './funding.ts';
 import { fundingScript } from './scripts.ts';
 import { fundingSpendWitness } from './witness.ts';
 import { isValidShutdownScript } from './limits.ts';
-import { sign } from './updates-protocol.ts';
+import { signNextCommitment } from './updates-protocol.ts';
+import { startSimpleClose } from './close-simple.ts';
 import { failChannel, ignore, reject } from './channel-common.ts';
 import type { ClosingSigned, Shutdown, WarningMessage } from './channel-messages.ts';
 import type { ChannelEnv, Effect, StepResult } from './channel-env.ts';
@@ -34,7 +35,7 @@ function ourScript(c: Commitments, env: ChannelEnv, requested?: Uint8Array): Uin
     return upfront;
   }
   const s = requested ?? env.config.shutdownScript;
-  if (!isValidShutdownScript(s, env.config.anySegwit)) return 'the shutdown script is not a valid form';
+  if (!isValidShutdownScript(s, env.config.anySegwit, env.config.simpleClose ?? false)) return 'the shutdown script is not a valid form';
   return s;
 }
 
@@ -73,7 +74,7 @@ export function startShutdown(s: Normalish, requested: Uint8Array | undefined, e
  */
 export function receiveShutdown(s: Normalish, m: Shutdown, env: ChannelEnv): StepResult {
   let c = s.commitments;
-  if (!isValidShutdownScript(m.scriptpubkey, env.config.anySegwit)) {
+  if (!isValidShutdownScript(m.scriptpubkey, env.config.anySegwit, env.config.simpleClose ?? false)) {
     return { state: s, effects: [{ kind: 'send_message', message: warning(c, 'invalid shutdown scriptpubkey') }] };
   }
   const upfront = c.params.remote.upfrontShutdownScript;
@@ -92,7 +93,7 @@ export function receiveShutdown(s: Normalish, m: Shutdown, env: ChannelEnv): Ste
   if (local === null) {
     // Commit anything we proposed before replying, so our shutdown finds the channel clean.
     if (c.pendingLocalUpdates.length > 0) {
-      const r = sign(c, env);
+      const r = signNextCommitment(c, env);
       if (r.ok) {
         c = r.c;
         effects.push(...r.effects);
@@ -109,13 +110,13 @@ export function receiveShutdown(s: Normalish, m: Shutdown, env: ChannelEnv): Ste
   return maybeNegotiate(next, effects, env);
 }
 
-/** isClear: no HTLCs in either commitment, nothing pending, no revocation owed either way. */
-export function isClear(c: Commitments): boolean {
+/** isChannelClear: no HTLCs in either commitment, nothing pending, no revocation owed either way. */
+export function isChannelClear(c: Commitments): boolean {
   return c.htlcs.length === 0 && c.fees.length === 0 && c.pendingLocalUpdates.length === 0 && !c.awaitingRevocation;
 }
 
 /** closingTx builds the legacy closing transaction for a fee. */
-export function closingTx(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat): Tx {
+export function legacyClosingTx(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat): Tx {
   const spec = c.localCommit.spec;
   const dust = c.params.local.dustLimit > c.params.remote.dustLimit ? c.params.local.dustLimit : c.params.remote.dustLimit;
   return buildLegacyClosingTx(
@@ -144,7 +145,7 @@ function feeRange(c: Commitments, env: ChannelEnv): { min: Sat; max: Sat } {
 
 /** Our preferred closing fee at the current closing feerate. */
 function preferredFee(c: Commitments, local: Shutdown, remote: Shutdown, env: ChannelEnv): Sat {
-  const tx = closingTx(c, local, remote, sat(0));
+  const tx = legacyClosingTx(c, local, remote, sat(0));
   // Two DER signatures, the 2-of-2 script and item lengths: about 222 witness bytes.
   const weight = txWeight(tx) + 222;
   const r = feeRange(c, env);
@@ -153,7 +154,7 @@ function preferredFee(c: Commitments, local: Shutdown, remote: Shutdown, env: Ch
 }
 
 function signClosing(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat, env: ChannelEnv, withRange: boolean): ClosingSigned {
-  const tx = closingTx(c, local, remote, fee);
+  const tx = legacyClosingTx(c, local, remote, fee);
   const ws = fundingScript(c.params.local.pubkeys.fundingPubkey, c.params.remote.pubkeys.fundingPubkey);
   const sig = env.signer.signClosing({ tx, inputIndex: 0, witnessScript: ws, amount: c.params.fundingAmount });
   const r = feeRange(c, env);
@@ -174,8 +175,17 @@ function signClosing(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat
  * transaction: SHOULD send a `closing_signed` message."
  */
 export function maybeNegotiate(s: ChannelState, effects: Effect[], env: ChannelEnv): StepResult {
-  if (s.name !== 'ShuttingDown' || !s.localShutdown || !s.remoteShutdown || !isClear(s.commitments)) return { state: s, effects };
+  if (s.name === 'ShuttingDown' && !s.localShutdown && s.remoteShutdown && s.commitments.pendingLocalUpdates.length === 0) {
+    // Our reply was held back while our own updates were unsigned: send it now.
+    const script = ourScript(s.commitments, env);
+    if (typeof script !== 'string') {
+      const local: Shutdown = { type: 'shutdown', channel_id: s.commitments.params.channelId, scriptpubkey: script };
+      return maybeNegotiate({ ...s, localShutdown: local }, [...effects, { kind: 'send_message', message: local }], env);
+    }
+  }
+  if (s.name !== 'ShuttingDown' || !s.localShutdown || !s.remoteShutdown || !isChannelClear(s.commitments)) return { state: s, effects };
   const c = s.commitments;
+  if (env.config.simpleClose) return startSimpleClose(s.commitments, s.localShutdown, s.remoteShutdown, effects, env);
   const next: Negotiating = { name: 'Negotiating', commitments: c, localShutdown: s.localShutdown, remoteShutdown: s.remoteShutdown, lastSent: null, lastReceived: null };
   if (!c.params.localIsFunder) return { state: next, effects };
   const msg = signClosing(c, s.localShutdown, s.remoteShutdown, preferredFee(c, s.localShutdown, s.remoteShutdown, env), env, true);
@@ -185,7 +195,7 @@ export function maybeNegotiate(s: ChannelState, effects: Effect[], env: ChannelE
 /** finish builds the fully signed closing transaction for an agreed fee and broadcasts it. */
 function finish(s: Negotiating, theirs: ClosingSigned, env: ChannelEnv, reply: ClosingSigned | null): StepResult {
   const c = s.commitments;
-  const tx = closingTx(c, s.localShutdown, s.remoteShutdown, theirs.fee_satoshis);
+  const tx = legacyClosingTx(c, s.localShutdown, s.remoteShutdown, theirs.fee_satoshis);
   const ws = fundingScript(c.params.local.pubkeys.fundingPubkey, c.params.remote.pubkeys.fundingPubkey);
   const ours = env.signer.signClosing({ tx, inputIndex: 0, witnessScript: ws, amount: c.params.fundingAmount });
   const witness = fundingSpendWitness(c.params.local.pubkeys.fundingPubkey, ours, c.params.remote.pubkeys.fundingPubkey, theirs.signature, ws);
@@ -205,7 +215,7 @@ function finish(s: Negotiating, theirs: ClosingSigned, env: ChannelEnv, reply: C
  */
 export function receiveClosingSigned(s: Negotiating, m: ClosingSigned, env: ChannelEnv): StepResult {
   const c = s.commitments;
-  const tx = closingTx(c, s.localShutdown, s.remoteShutdown, m.fee_satoshis);
+  const tx = legacyClosingTx(c, s.localShutdown, s.remoteShutdown, m.fee_satoshis);
   const ws = fundingScript(c.params.local.pubkeys.fundingPubkey, c.params.remote.pubkeys.fundingPubkey);
   const digest = segwitV0SigHash(tx, 0, ws, c.params.fundingAmount, SIGHASH_ALL);
   if (!verifyEcdsa(m.signature, digest, c.params.remote.pubkeys.fundingPubkey)) return failChannel(s, 'closing_signed: invalid signature', env);

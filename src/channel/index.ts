@@ -10,3 +10,17 @@ export * from './htlc-tx.ts';
 export * from './witness.ts';
 export * from './funding.ts';
 export * from './commitment-sign.ts';
+// BOLT #2 channel state machine.
+export * from './channel-messages.ts';
+export * from './channel-env.ts';
+export { errorMessage, failChannel, signedLocalCommitment, channelIdOf } from './channel-common.ts';
+export * from './state.ts';
+export * from './htlc-state.ts';
+export * from './updates.ts';
+export * from './updates-protocol.ts';
+export * from './limits.ts';
+export * from './open.ts';
+export * from './close.ts';
+export * from './close-simple.ts';
+export * from './reestablish.ts';
+export * from './machine.ts';

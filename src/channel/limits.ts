@@ -65,6 +65,16 @@ export function reserveFor(funding: Sat, config: ChannelConfig): Sat {
   return sat(r < config.dustLimit ? config.dustLimit : r);
 }
 
+/**
+ * fundeeReserve is the reserve the fundee requires from the funder: our policy, raised to the
+ * funder's dust limit. BOLT #2 accept_channel: "MUST set `channel_reserve_satoshis` greater
+ * than or equal to `dust_limit_satoshis` from the `open_channel` message."
+ */
+export function fundeeReserve(open: OpenChannel, config: ChannelConfig): Sat {
+  const r = reserveFor(open.funding_satoshis, config);
+  return r < open.dust_limit_satoshis ? open.dust_limit_satoshis : r;
+}
+
 /** The fields open_channel and accept_channel share. */
 type PeerParams = Pick<
   OpenChannel,
@@ -169,9 +179,10 @@ export function validateOpenChannel(
   if (m.dust_limit_satoshis > m.channel_reserve_satoshis) return v('dust_limit_satoshis is greater than channel_reserve_satoshis');
   const common = checkCommonParams(m, m.funding_satoshis, config);
   if (common) return { ok: false, violation: common };
-  // Our own reserve requirement must be at least the peer's dust limit (accept_channel rule).
-  const ourReserve = reserveFor(m.funding_satoshis, config);
-  if (ourReserve < m.dust_limit_satoshis) return v('our channel reserve would be below their dust_limit_satoshis');
+  // accept_channel: "MUST set `dust_limit_satoshis` less than or equal to
+  // `channel_reserve_satoshis` from the `open_channel` message."
+  if (config.dustLimit > m.channel_reserve_satoshis) return v('channel_reserve_satoshis is below our dust_limit_satoshis');
+  const ourReserve = fundeeReserve(m, config);
   if (m.tlvs.upfront_shutdown_script !== undefined && m.tlvs.upfront_shutdown_script.length > 0) {
     if (!isValidShutdownScript(m.tlvs.upfront_shutdown_script, config.anySegwit)) return v('upfront_shutdown_script is not a valid shutdown script');
   }
@@ -209,17 +220,38 @@ export function validateAcceptChannel(m: AcceptChannel, open: OpenChannel, confi
  * BOLT #2: "1. `OP_0` `20` 20-bytes (version 0 pay to witness pubkey hash), OR 2. `OP_0` `32`
  * 32-bytes (version 0 pay to witness script hash), OR 3. if (and only if)
  * `option_shutdown_anysegwit` is negotiated: * `OP_1` through `OP_16` inclusive, followed by a
- * single push of 2 to 40 bytes". OP_RETURN forms need option_simple_close, which Kite does
- * not negotiate yet, so they are rejected.
+ * single push of 2 to 40 bytes", and OP_RETURN forms only with option_simple_close.
  */
-export function isValidShutdownScript(s: Uint8Array, anySegwit: boolean): boolean {
+export function isValidShutdownScript(s: Uint8Array, anySegwit: boolean, simpleClose = false): boolean {
   if (s.length === 22 && s[0] === 0x00 && s[1] === 20) return true;
+  // BOLT #2: "if (and only if) `option_simple_close` is negotiated: * `OP_RETURN` followed by one
+  // of: * `6` to `75` inclusive followed by exactly that many bytes * `76` followed by `76` to
+  // `80` followed by exactly that many bytes"
+  if (simpleClose && s[0] === 0x6a && s.length >= 2) {
+    const n = s[1]!;
+    if (n >= 6 && n <= 75) return s.length === n + 2;
+    if (n === 76 && s.length >= 3) return s[2]! >= 76 && s[2]! <= 80 && s.length === s[2]! + 3;
+    return false;
+  }
   if (s.length === 34 && s[0] === 0x00 && s[1] === 32) return true;
   if (anySegwit && s.length >= 4 && s.length <= 42 && s[0]! >= 0x51 && s[0]! <= 0x60) {
     const n = s[1]!;
     return n >= 2 && n <= 40 && s.length === n + 2;
   }
   return false;
+}
+
+/**
+ * dustThreshold is Bitcoin Core's dust threshold for an output script (BOLT #3 "Dust Limits"):
+ * p2pkh 546, p2sh 540, p2wpkh 294, p2wsh 330, unknown segwit 354, OP_RETURN never dust.
+ */
+export function dustThreshold(script: Uint8Array): Sat {
+  if (script[0] === 0x6a) return sat(0);
+  if (script.length === 22 && script[0] === 0x00) return sat(294);
+  if (script.length === 34 && script[0] === 0x00) return sat(330);
+  if (script.length === 25 && script[0] === 0x76) return sat(546);
+  if (script.length === 23 && script[0] === 0xa9) return sat(540);
+  return sat(354);
 }
 
 /** commitmentFeeMsat is the funder's cost of a commitment view: base fee plus anchors. */

@@ -9,7 +9,7 @@ import { verifyEcdsa } from '../crypto/index.ts';
 import { obscuringFactor, ShachainStore } from '../keys/index.ts';
 import { fundingOutput } from './funding.ts';
 import { buildSide, signRemote, type CommitmentView } from './updates.ts';
-import { channelTypeFor, reserveFor, validateAcceptChannel, validateOpenChannel } from './limits.ts';
+import { channelTypeFor, fundeeReserve, reserveFor, validateAcceptChannel, validateOpenChannel } from './limits.ts';
 import { failChannel, ignore, reject } from './channel-common.ts';
 import type { AcceptChannel, ChannelReady, FundingCreated, FundingSigned, OpenChannel } from './channel-messages.ts';
 import type { ChannelEnv, Command, Effect, StepResult } from './channel-env.ts';
@@ -95,6 +95,7 @@ export function acceptOpenChannel(open: OpenChannel, channelKeyIndex: bigint, en
     type: 'accept_channel',
     temporary_channel_id: open.temporary_channel_id,
     ...ourParams(env, open.funding_satoshis),
+    channel_reserve_satoshis: fundeeReserve(open, env.config),
     minimum_depth: env.config.minimumDepth,
     // BOLT #2: "MUST set `channel_type` to the `channel_type` from `open_channel`."
     tlvs: { upfront_shutdown_script: env.config.upfrontShutdown ? env.config.shutdownScript : new Uint8Array(0), channel_type: open.tlvs.channel_type! },
@@ -231,7 +232,7 @@ export function onFundingCreated(s: Extract<ChannelState, { name: 'AwaitingFundi
   };
   const reply: FundingSigned = { type: 'funding_signed', channel_id: c.params.channelId, signature: signed.signature.sig };
   return {
-    state: { name: 'AwaitingFundingConfirmed', commitments: c, fundingTx: null, remoteReady: false, localShutdown: null },
+    state: { name: 'AwaitingFundingConfirmed', commitments: c, fundingTx: null, remoteReady: false },
     effects: [{ kind: 'send_message', message: reply }, ...watchEffects(c)],
   };
 }
@@ -251,7 +252,7 @@ export function onFundingSigned(s: Extract<ChannelState, { name: 'AwaitingFundin
   if (!check.ok) return failChannel(s, 'funding_signed: invalid signature for our first commitment', env);
   const c: Commitments = { ...c0, localCommit: { ...c0.localCommit, txid: check.txid, remoteSig: m.signature } };
   return {
-    state: { name: 'AwaitingFundingConfirmed', commitments: c, fundingTx: s.fundingTx, remoteReady: false, localShutdown: null },
+    state: { name: 'AwaitingFundingConfirmed', commitments: c, fundingTx: s.fundingTx, remoteReady: false },
     effects: [...watchEffects(c), { kind: 'broadcast', tx: s.fundingTx, label: 'funding' }],
   };
 }

@@ -6,7 +6,7 @@
  */
 import { equalBytes } from '../lib/index.ts';
 import { commitmentIndex, ShachainStore } from '../keys/index.ts';
-import { revertOnDisconnect, sign } from './updates-protocol.ts';
+import { revertOnDisconnect, signNextCommitment } from './updates-protocol.ts';
 import { channelReadyMessage } from './open.ts';
 import { errorMessage, failChannel, ignore } from './channel-common.ts';
 import type { ChannelMessage, ChannelReestablish } from './channel-messages.ts';
@@ -39,6 +39,12 @@ export function onDisconnected(s: ChannelState): StepResult {
       // "negotiation restarts on reconnection"
       const c = revertOnDisconnect(s.commitments);
       return { state: { name: 'ShuttingDown', commitments: c, shortChannelId: null, localShutdown: s.localShutdown, remoteShutdown: null }, effects: [] };
+    }
+    case 'NegotiatingSimple': {
+      // Each side retransmits shutdown and sends a fresh closing_complete after reconnection.
+      const c = revertOnDisconnect(s.commitments);
+      const localShutdown = { type: 'shutdown' as const, channel_id: c.params.channelId, scriptpubkey: s.localScript };
+      return { state: { name: 'ShuttingDown', commitments: c, shortChannelId: null, localShutdown, remoteShutdown: null }, effects: [] };
     }
     case 'ShuttingDown':
       // The peer's shutdown is retransmitted by it on reconnection.
@@ -147,11 +153,11 @@ export function onChannelReestablish(s: FundedState, m: ChannelReestablish, env:
   // Our proposals no commitment covered were forgotten by the peer: propose them again.
   out.push(...c.pendingLocalUpdates);
   // BOLT #2: "upon reconnection: if it has sent a previous `shutdown`: MUST retransmit `shutdown`."
-  if ((s.name === 'ShuttingDown' || s.name === 'AwaitingFundingConfirmed') && s.localShutdown) out.push(s.localShutdown);
+  if (s.name === 'ShuttingDown' && s.localShutdown) out.push(s.localShutdown);
   let c1: Commitments = { ...c, connection: 'up' };
   const effects: Effect[] = out.map((message) => ({ kind: 'send_message', message }));
   if (c1.signPending || (c1.pendingLocalUpdates.length > 0 && !c1.awaitingRevocation)) {
-    const r = sign({ ...c1, signPending: false }, env);
+    const r = signNextCommitment({ ...c1, signPending: false }, env);
     if (r.ok) {
       c1 = r.c;
       effects.push(...r.effects);

@@ -11,6 +11,7 @@ import type { Outpoint } from './commitment.ts';
 import type { HtlcState } from './htlc-state.ts';
 import type {
   AcceptChannel,
+  ClosingComplete,
   ClosingSigned,
   CommitmentSigned,
   OpenChannel,
@@ -156,7 +157,6 @@ export type ChannelState =
       fundingTx: Tx | null;
       /** The peer's channel_ready, if it came early. */
       remoteReady: boolean;
-      localShutdown: Shutdown | null;
     }
   | { name: 'AwaitingChannelReady'; commitments: Commitments; shortChannelId: ShortChannelId; localAlias: ShortChannelId }
   | {
@@ -180,6 +180,18 @@ export type ChannelState =
       remoteShutdown: Shutdown;
       lastSent: ClosingSigned | null;
       lastReceived: ClosingSigned | null;
+    }
+  | {
+      /** option_simple_close: each side proposes (and pays for) its own closing transaction. */
+      name: 'NegotiatingSimple';
+      commitments: Commitments;
+      /** Our current output script and the last one the peer told us. */
+      localScript: Uint8Array;
+      remoteScript: Uint8Array;
+      /** Our closing_complete awaiting its closing_sig. */
+      sentComplete: ClosingComplete | null;
+      /** Closing transactions broadcast so far (ours and theirs). */
+      closingTxs: Tx[];
     }
   | { name: 'Closing'; commitments: Commitments; closingTx: Tx }
   | { name: 'Closed'; channelId: Uint8Array; reason: string }

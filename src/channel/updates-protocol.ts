@@ -59,7 +59,8 @@ function dustCheck(c: Commitments, env: ChannelEnv, feerateOverride?: number): s
   // Include HTLCs still proposed by either side, since they will enter both commitments.
   const pendingAdds = c.htlcs.filter((h) => h.state === 'SENT_ADD_HTLC' || h.state === 'RCVD_ADD_HTLC');
   for (const [side, view] of [['local', local], ['remote', remote]] as const) {
-    const all = { spec: view.spec, htlcs: [...view.htlcs, ...pendingAdds.filter((h) => !view.htlcs.includes(h))] };
+    const has = (h: HtlcRecord) => view.htlcs.some((x) => x.direction === h.direction && x.id === h.id);
+    const all = { spec: view.spec, htlcs: [...view.htlcs, ...pendingAdds.filter((h) => !has(h))] };
     const feerate = feerateOverride ?? view.spec.feeratePerKw;
     const exposure = dustExposure(all, side, c, feerate);
     if (exposure > env.config.maxDustExposure) return `dust exposure ${exposure} msat on the ${side} commitment exceeds ${env.config.maxDustExposure} msat`;
@@ -297,7 +298,7 @@ export function receiveUpdateFee(c: Commitments, m: UpdateFee, env: ChannelEnv):
  * BOLT #2: "MUST include one `htlc_signature` for every HTLC transaction corresponding to the
  * ordering of the commitment transaction".
  */
-export function sign(c: Commitments, env: ChannelEnv): UpdateResult {
+export function signNextCommitment(c: Commitments, env: ChannelEnv): UpdateResult {
   if (!hasChangesForRemote(c)) return ok(c);
   if (c.awaitingRevocation) return ok({ ...c, signPending: true });
   if (c.remoteNextPoint === null) return rejected('the peer has not sent its next per-commitment point yet');
@@ -366,7 +367,7 @@ export function receiveCommitmentSigned(c: Commitments, m: CommitmentSigned, env
   let c2: Commitments = { ...c1, ...moved2, lastSentRevoke: revoke, revokeAfterCommit: c.awaitingRevocation };
   const effects: Effect[] = [{ kind: 'send_message', message: revoke }];
   // Changes the peer has now acknowledged go into its commitment without waiting.
-  const s = sign(c2, env);
+  const s = signNextCommitment(c2, env);
   if (s.ok) {
     c2 = s.c;
     effects.push(...s.effects);
@@ -423,7 +424,7 @@ export function receiveRevokeAndAck(c: Commitments, m: RevokeAndAck, env: Channe
     lastSentCommit: null,
   };
   if (c.signPending || hasChangesForRemote(c1)) {
-    const s = sign(c1, env);
+    const s = signNextCommitment(c1, env);
     if (s.ok) {
       c1 = s.c;
       effects.push(...s.effects);

@@ -18,6 +18,10 @@ import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
 import { PeerManager } from './peers.ts';
 import { noiseLinks } from './links.ts';
 import { openOnChain, type OnChain } from './onchain.ts';
+import { ChannelManager } from './channels.ts';
+import { PaymentsManager } from './payments.ts';
+import { addressToScript } from '../bitcoin/index.ts';
+import { sat, msat } from '../lib/units.ts';
 import { openDatabase, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
 import { InvoiceBook, invoiceJson } from '../payments/index.ts';
 import { fromHex } from '../lib/bytes.ts';
@@ -51,6 +55,8 @@ export class KiteNode {
   private closers: Closable[] = [];
   listenPort = 0;
   onchain: OnChain | null = null;
+  channels: ChannelManager | null = null;
+  payments: PaymentsManager | null = null;
   readonly db: Db;
   readonly invoices: InvoiceBook;
   httpPort = 0;
@@ -96,6 +102,31 @@ export class KiteNode {
 
   private async open(): Promise<void> {
     this.onchain = await openOnChain(this.cfg, this.log.child('chain'));
+    this.channels = new ChannelManager({
+      db: this.db,
+      nodeSecret: this.secret,
+      chainHash: chainHash(this.cfg.network),
+      network: this.cfg.network,
+      peers: this.peers,
+      onchain: this.onchain,
+      log: this.log,
+      config: {},
+    });
+    this.payments = new PaymentsManager({
+      db: this.db,
+      channels: this.channels,
+      invoices: this.invoices,
+      nodeSecret: this.secret,
+      network: this.cfg.network,
+      height: () => this.onchain?.watcher.tip?.height ?? 0,
+      log: this.log.child('pay'),
+    });
+    this.channels.listener = this.payments;
+    await this.channels.start();
+    const channels = this.channels;
+    this.peers.onMessage = (peer, m) => channels.onMessage(peer, m);
+    this.peers.onPeerReady = (peer) => channels.peerConnected(peer);
+    this.peers.onPeerClosed = (id) => channels.peerDisconnected(id);
     this.listenPort = await this.peers.listen(this.cfg.bindHost, this.cfg.bindPort);
     const rpcPath = join(this.cfg.dataDir, 'kite-rpc');
     this.closers.push(await startUnixRpc(rpcPath, this.dispatcher, (e) => this.log.debug('rpc socket error', { error: String(e) })));
@@ -116,6 +147,7 @@ export class KiteNode {
   }
 
   async stop(): Promise<void> {
+    this.payments?.stop();
     await this.peers.stop();
     for (const c of this.closers.reverse()) await c.close();
     this.closers = [];
@@ -208,11 +240,45 @@ export class KiteNode {
         invoices: (p.label !== undefined ? [this.invoices.get(String(p.label))].filter((x) => x !== null) : this.invoices.list()).map(invoiceJson),
       }),
       waitinvoice: async (p) => invoiceJson(await this.invoices.waitFor(String(p.label))),
+      fundchannel: async (p) => {
+        const ch = this.chans();
+        const r = await ch.fundChannel(String(p.id), sat(p.amount as number), msat((p.push_msat as number | undefined) ?? 0), (p.announce as boolean | undefined) ?? true);
+        return r;
+      },
+      listpeerchannels: async (p) => ({
+        channels: this.chans().channels.filter((c) => p.id === undefined || c.peerId === p.id).map((c) => this.chans().json(c)),
+      }),
+      pay: async (p) => this.pays().pay(String(p.bolt11), p.amount_msat === undefined ? undefined : msat(p.amount_msat as number)),
+      listpays: async (p) => ({ pays: this.pays().list(p.bolt11 as string | undefined) }),
+      close: async (p) => {
+        const ch = this.chans().find(String(p.id));
+        if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
+        let script: Uint8Array | undefined;
+        if (p.destination !== undefined) {
+          try {
+            script = addressToScript(String(p.destination), this.cfg.network);
+          } catch (e) {
+            throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'destination': ${(e as Error).message}`);
+          }
+        }
+        const r = (await this.chans().close(ch, script)) as { txid: string; tx: string };
+        return { type: 'mutual', txid: r.txid, tx: r.tx };
+      },
       stop: async () => {
         setImmediate(() => this.onStopRequested());
         return { result: 'Shutdown complete' };
       },
     };
+  }
+
+  private chans(): ChannelManager {
+    if (!this.channels) throw new KiteError(RpcErrors.FAILED, 'channels are not available');
+    return this.channels;
+  }
+
+  private pays(): PaymentsManager {
+    if (!this.payments) throw new KiteError(RpcErrors.FAILED, 'payments are not available');
+    return this.payments;
   }
 
   private chain(): OnChain {
@@ -253,7 +319,7 @@ export class KiteNode {
       out.push({
         id,
         connected,
-        num_channels: 0,
+        num_channels: this.channels?.channels.filter((c) => c.peerId === id && c.state.name !== 'Closed').length ?? 0,
         netaddr: p ? [`${p.link.remoteAddress}:${p.link.remotePort}`] : kept ? [`${kept.host}:${kept.port}`] : [],
         features: connected ? p!.remoteFeatures!.toHex() : undefined,
         direction: p ? (p.outbound ? 'out' : 'in') : undefined,

@@ -42,6 +42,7 @@ export class PeerManager {
   /** Called for every message a peer hands to the node. */
   onMessage: (peer: Peer, m: WireMessage) => void = () => {};
   onPeerReady: (peer: Peer) => void = () => {};
+  onPeerClosed: (id: string) => void = () => {};
 
   constructor(readonly opts: PeerManagerOptions) {
     for (const k of this.loadKept()) this.kept.set(k.id, { ...k, attempt: 0, timer: null });
@@ -87,7 +88,10 @@ export class PeerManager {
     this.peers.set(id, peer);
     peer.onMessage = (m) => this.onMessage(peer, m);
     peer.onClosed((reason) => {
-      if (this.peers.get(id) === peer) this.peers.delete(id);
+      if (this.peers.get(id) === peer) {
+        this.peers.delete(id);
+        if (peer.remoteFeatures) this.onPeerClosed(id);
+      }
       this.opts.log.info('peer disconnected', { peer: id, reason });
       const k = this.kept.get(id);
       if (k && !this.stopped) this.scheduleReconnect(id);

@@ -94,6 +94,46 @@ export const METHODS: MethodSpec[] = [
     summary: 'Wait until the invoice is paid (or fails when it expires).',
     params: [{ name: 'label', type: 'string', required: true, description: 'the label' }],
   },
+  {
+    name: 'fundchannel',
+    aliases: ['openchannel'],
+    summary: 'Open a channel to a connected peer, funded from the wallet; returns channel_id and the funding txid.',
+    params: [
+      { name: 'id', type: 'pubkey', required: true, description: 'node id of the peer' },
+      { name: 'amount', type: 'integer', required: true, description: 'channel capacity in satoshis' },
+      { name: 'feerate', type: 'feerate', description: 'funding transaction feerate' },
+      { name: 'announce', type: 'boolean', description: 'announce the channel (default true)' },
+      { name: 'push_msat', type: 'integer', description: 'millisatoshis to give the peer at opening' },
+    ],
+  },
+  {
+    name: 'listpeerchannels',
+    aliases: ['listchannels'],
+    summary: 'List our channels with state, capacity, balances, HTLCs and channel type.',
+    params: [{ name: 'id', type: 'pubkey', description: 'only channels with this peer' }],
+  },
+  {
+    name: 'pay',
+    summary: 'Pay a BOLT 11 invoice (for now, of a direct peer); returns payment_preimage and status.',
+    params: [
+      { name: 'bolt11', type: 'string', required: true, description: 'the invoice' },
+      { name: 'amount_msat', type: 'integer', description: 'amount, for invoices without one' },
+    ],
+  },
+  {
+    name: 'listpays',
+    summary: 'List outgoing payments and their status.',
+    params: [{ name: 'bolt11', type: 'string', description: 'only this invoice' }],
+  },
+  {
+    name: 'close',
+    summary: 'Close a channel cooperatively (shutdown, then closing_signed) and return the closing transaction.',
+    params: [
+      { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
+      { name: 'destination', type: 'string', description: 'address to close to (default: the wallet)' },
+      { name: 'feerate_range', type: 'string', description: 'reserved; the policy range is used' },
+    ],
+  },
   { name: 'stop', summary: 'Shut the daemon down cleanly.', params: [] },
   {
     name: 'help',

@@ -28,4 +28,33 @@ export const NODE_MIGRATIONS: Migration[] = [
         );
       `),
   },
+  {
+    version: 2,
+    description: 'channels and payments',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE channels (
+          dbid INTEGER PRIMARY KEY AUTOINCREMENT,
+          peer_id TEXT NOT NULL,
+          channel_id TEXT NOT NULL,
+          key_index INTEGER NOT NULL UNIQUE,
+          state_name TEXT NOT NULL,
+          record TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX channels_peer ON channels (peer_id);
+        CREATE TABLE payments (
+          payment_hash TEXT PRIMARY KEY,
+          bolt11 TEXT,
+          destination TEXT NOT NULL,
+          amount_msat INTEGER NOT NULL,
+          amount_sent_msat INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'complete', 'failed')),
+          preimage TEXT,
+          failure TEXT,
+          created_at INTEGER NOT NULL,
+          completed_at INTEGER
+        );
+      `),
+  },
 ];

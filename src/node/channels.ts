@@ -1,0 +1,524 @@
+/**
+ * ChannelManager: runs the pure BOLT 2 channel machine (src/channel) for every channel of the
+ * node. It routes peer messages to channels, executes the machine's effects in order —
+ * `persist` is a synchronous SQLite commit before any message it enables goes out — talks to
+ * the wallet and chain for funding, and hands received HTLCs to the payments layer.
+ */
+import { fromHex, toHex, equalBytes } from '../lib/bytes.ts';
+import { KiteError } from '../lib/errors.ts';
+import { msat, sat, shortChannelId, formatScid, type Msat, type Sat } from '../lib/units.ts';
+import { randomBytes } from '../crypto/index.ts';
+import { InMemorySigner } from '../keys/index.ts';
+import { encodeMessage, type WireMessage } from '../wire/index.ts';
+import {
+  currentView,
+  hasChangesForRemote,
+  startFunder,
+  startFundee,
+  step,
+  type ChannelConfig,
+  type ChannelEnv,
+  type ChannelEvent,
+  type ChannelMessage,
+  type ChannelState,
+  type Command,
+  type Effect,
+  type OpenChannel,
+} from '../channel/index.ts';
+import { addressToScript, txid as txidOf, serializeTx, txidHex, type Network, type Tx } from '../bitcoin/index.ts';
+import { decodeRecord, encodeRecord, type Db } from '../store/sqlite/index.ts';
+import type { Logger } from './log.ts';
+import type { OnChain } from './onchain.ts';
+import type { Peer } from './peer.ts';
+import type { PeerManager } from './peers.ts';
+
+const RECORD_VERSION = 1;
+
+/** Channel-level notifications for the payments layer. */
+export interface ChannelListener {
+  htlcReceived(ch: ChannelHandle, e: Extract<Effect, { kind: 'htlc_received' }>): void;
+  htlcSettled(ch: ChannelHandle, e: Extract<Effect, { kind: 'htlc_settled' }>): void;
+  htlcFailed(ch: ChannelHandle, e: Extract<Effect, { kind: 'htlc_failed' }>): void;
+}
+
+/** One channel as the node holds it. */
+export interface ChannelHandle {
+  dbid: number;
+  peerId: string;
+  keyIndex: bigint;
+  state: ChannelState;
+  /** Serialises steps: each event waits for the previous one's effects. */
+  queue: Promise<unknown>;
+  /** Resolvers waiting for a command's outcome. */
+  waiters: { kind: Command['kind'] | 'open' | 'ready' | 'closed'; resolve: (v: unknown) => void; reject: (e: Error) => void }[];
+  fundingTxid?: string;
+}
+
+export interface ChannelManagerOptions {
+  db: Db;
+  nodeSecret: Uint8Array;
+  chainHash: Uint8Array;
+  peers: PeerManager;
+  onchain: OnChain;
+  log: Logger;
+  network: Network;
+  /** Policy; the shutdown script is filled from the wallet when empty. */
+  config: Partial<ChannelConfig>;
+}
+
+/** The default policy, close to what other implementations use on regtest. */
+export function defaultChannelConfig(shutdownScript: Uint8Array): ChannelConfig {
+  return {
+    dustLimit: sat(546),
+    maxHtlcValueInFlight: msat(10_000_000_000_000n),
+    channelReservePpm: 10_000,
+    htlcMinimum: msat(1),
+    toSelfDelay: 144,
+    maxAcceptedHtlcs: 483,
+    minimumDepth: 3,
+    maxToSelfDelay: 2016,
+    maxMinimumDepth: 144,
+    minFundingSat: sat(20_000),
+    largeChannels: true,
+    maxHtlcMinimum: msat(10_000_000),
+    minMaxAcceptedHtlcs: 5,
+    maxChannelReservePpm: 200_000,
+    maxDustLimit: sat(10_000),
+    maxDustExposure: msat(50_000_000),
+    acceptStaticRemotekey: true,
+    anySegwit: true,
+    upfrontShutdown: false,
+    shutdownScript,
+    closingFeeRange: { min: sat(200), max: sat(50_000) },
+  };
+}
+
+function commitmentsOf(s: ChannelState) {
+  return 'commitments' in s ? s.commitments : null;
+}
+
+/** channelIdOf is the channel's id in its current state (the temporary one before funding). */
+export function channelIdOf(s: ChannelState): Uint8Array {
+  const c = commitmentsOf(s);
+  if (c) return c.params.channelId;
+  if ('pending' in s) return s.pending.open.temporary_channel_id;
+  if (s.name === 'Closed') return s.channelId;
+  return new Uint8Array(32);
+}
+
+function temporaryIdOf(s: ChannelState): Uint8Array | null {
+  const c = commitmentsOf(s);
+  if (c) return c.params.temporaryChannelId;
+  if ('pending' in s) return s.pending.open.temporary_channel_id;
+  return null;
+}
+
+export class ChannelManager {
+  readonly channels: ChannelHandle[] = [];
+  listener: ChannelListener | null = null;
+  private height = 0;
+  private feerates = { commitment: 1000, min: 253, max: 250_000, closing: 1000 };
+  private shutdownScript: Uint8Array | null = null;
+
+  constructor(private readonly o: ChannelManagerOptions) {
+    this.load();
+  }
+
+  private load(): void {
+    const rows = this.o.db.prepare('SELECT dbid, peer_id, key_index, record FROM channels ORDER BY dbid').all() as {
+      dbid: number;
+      peer_id: string;
+      key_index: number;
+      record: string;
+    }[];
+    for (const r of rows) {
+      const { value } = decodeRecord<ChannelState>(r.record);
+      this.channels.push({ dbid: r.dbid, peerId: r.peer_id, keyIndex: BigInt(r.key_index), state: value, queue: Promise.resolve(), waiters: [] });
+    }
+  }
+
+  /** start refreshes chain-derived inputs and begins following blocks. */
+  async start(): Promise<void> {
+    await this.refreshChainInputs();
+    this.o.onchain.watcher.subscribe((ev) => {
+      if (ev.type === 'tip_changed') void this.onBlock();
+    });
+    await this.onBlock();
+  }
+
+  private async refreshChainInputs(): Promise<void> {
+    const tip = await this.o.onchain.backend.getTip();
+    this.height = tip.height;
+    try {
+      const fee = await this.o.onchain.backend.estimateFeerate(6);
+      this.feerates = { commitment: Math.max(253, fee), min: 253, max: Math.max(250_000, fee * 10), closing: Math.max(253, fee) };
+    } catch {
+      /* keep the previous estimate */
+    }
+  }
+
+  private config(): ChannelConfig {
+    if (!this.shutdownScript) {
+      const addr = this.o.onchain.wallet.newAddress().bech32;
+      this.shutdownScript = addressToScript(addr, this.o.network);
+    }
+    return { ...defaultChannelConfig(this.shutdownScript ?? new Uint8Array(0)), ...this.o.config };
+  }
+
+  private env(keyIndex: bigint): ChannelEnv {
+    return {
+      chainHash: this.o.chainHash,
+      config: this.config(),
+      feerates: this.feerates,
+      blockHeight: this.height,
+      randomBytes,
+      signer: InMemorySigner.fromNodeSecret(this.o.nodeSecret, keyIndex),
+    };
+  }
+
+  private nextKeyIndex(): bigint {
+    const r = this.o.db.prepare('SELECT MAX(key_index) AS m FROM channels').get() as { m: number | null };
+    return BigInt((r.m ?? -1) + 1);
+  }
+
+  /** persist commits the state before anything that depends on it is said. */
+  private persist(ch: ChannelHandle, state: ChannelState): void {
+    const record = encodeRecord(RECORD_VERSION, state);
+    const now = Math.floor(Date.now() / 1000);
+    const id = toHex(channelIdOf(state));
+    if (ch.dbid === 0) {
+      const r = this.o.db
+        .prepare('INSERT INTO channels (peer_id, channel_id, key_index, state_name, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(ch.peerId, id, Number(ch.keyIndex), state.name, record, now);
+      ch.dbid = Number(r.lastInsertRowid);
+    } else {
+      this.o.db.prepare('UPDATE channels SET channel_id = ?, state_name = ?, record = ?, updated_at = ? WHERE dbid = ?').run(id, state.name, record, now, ch.dbid);
+    }
+  }
+
+  /** run queues one event for a channel and executes the resulting effects in order. */
+  private run(ch: ChannelHandle, event: ChannelEvent | { kind: 'start'; result: () => { state: ChannelState; effects: Effect[] } }): Promise<void> {
+    const next = ch.queue.then(async () => {
+      let result;
+      try {
+        result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex));
+      } catch (e) {
+        this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
+        return;
+      }
+      // Effects run in order; persist comes first for every state change (the machine
+      // guarantees it precedes any message that relies on it).
+      for (const eff of result.effects) {
+        if (eff.kind === 'persist') {
+          this.persist(ch, eff.state);
+          ch.state = eff.state;
+        }
+      }
+      ch.state = result.state;
+      this.o.log.debug('channel step', {
+        channel: toHex(channelIdOf(ch.state)).slice(0, 16),
+        event: event.kind === 'message' ? event.message.type : event.kind === 'command' ? `command:${event.command.kind}` : event.kind,
+        state: ch.state.name,
+        effects: result.effects.map((e) => (e.kind === 'send_message' ? `send:${e.message.type}` : e.kind)).join(','),
+      });
+      for (const eff of result.effects) await this.execute(ch, eff);
+      if (this.needsSign(ch)) void this.run(ch, { kind: 'command', command: { kind: 'sign' } });
+    });
+    ch.queue = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * needsSign: our updates (or acknowledged ones of the peer) are waiting for a
+   * commitment_signed and none is outstanding. Signing is queued behind other events, so
+   * updates that arrive together share one signature.
+   */
+  private needsSign(ch: ChannelHandle): boolean {
+    const c = commitmentsOf(ch.state);
+    if (!c || c.connection !== 'up' || c.awaitingRevocation || c.remoteNextPoint === null) return false;
+    if (ch.state.name !== 'Normal' && ch.state.name !== 'ShuttingDown') return false;
+    return c.signPending || hasChangesForRemote(c);
+  }
+
+  private peerOf(ch: ChannelHandle): Peer | null {
+    const p = this.o.peers.peers.get(ch.peerId);
+    return p && p.state === 'active' ? p : null;
+  }
+
+  private async execute(ch: ChannelHandle, eff: Effect): Promise<void> {
+    const log = this.o.log.child('channel', { channel: toHex(channelIdOf(ch.state)).slice(0, 16), peer: ch.peerId.slice(0, 16) });
+    switch (eff.kind) {
+      case 'persist':
+        return; // done before anything else
+      case 'send_message': {
+        const p = this.peerOf(ch);
+        if (!p) return; // channel_reestablish will retransmit what is needed
+        await p.sendMsg(eff.message as unknown as WireMessage).catch((e: Error) => log.info('send failed', { error: e.message }));
+        return;
+      }
+      case 'broadcast':
+        try {
+          // The wallet learns of its own spend (the funding transaction spends its coins).
+          if (eff.label === 'funding') await this.o.onchain.wallet.broadcast(eff.tx);
+          else await this.o.onchain.backend.broadcast(eff.tx);
+          log.info('broadcast', { label: eff.label, txid: txidHex(eff.tx) });
+          if (eff.label === 'funding') ch.fundingTxid = txidHex(eff.tx);
+          if (eff.label === 'closing') this.resolve(ch, 'closed', { txid: txidHex(eff.tx), tx: toHex(serializeTx(eff.tx)) });
+        } catch (e) {
+          log.warn('broadcast failed', { label: eff.label, error: (e as Error).message });
+        }
+        return;
+      case 'watch_spend':
+      case 'watch_confirmations':
+        // Confirmations are checked on every block in onBlock(); spends by the on-chain monitor.
+        return;
+      case 'build_funding_tx': {
+        try {
+          const funded = this.o.onchain.wallet.fundTransaction([{ script: eff.script, value: eff.amount }], eff.feeratePerKw);
+          const idx = funded.outputIndexes[0];
+          ch.fundingTxid = toHex(Uint8Array.from(funded.txid).reverse());
+          void this.run(ch, { kind: 'funding_tx_built', tx: funded.tx, outputIndex: idx });
+        } catch (e) {
+          void this.run(ch, { kind: 'funding_tx_failed', reason: (e as Error).message });
+        }
+        return;
+      }
+      case 'fail_channel':
+        log.warn('channel failed', { reason: new TextDecoder().decode(eff.error.data) });
+        this.rejectAll(ch, `channel failed: ${new TextDecoder().decode(eff.error.data)}`);
+        return;
+      case 'htlc_received':
+        this.listener?.htlcReceived(ch, eff);
+        return;
+      case 'htlc_settled':
+        this.listener?.htlcSettled(ch, eff);
+        return;
+      case 'htlc_failed':
+        this.listener?.htlcFailed(ch, eff);
+        return;
+      case 'command_rejected':
+        log.info('command rejected', { command: eff.command, reason: eff.reason });
+        this.reject(ch, eff.command, eff.reason);
+        return;
+      case 'channel_ready':
+        log.info('channel ready', { scid: formatScid(eff.shortChannelId) });
+        this.resolve(ch, 'ready', {});
+        return;
+      case 'disconnect':
+        this.peerOf(ch)?.close(eff.reason);
+        return;
+      case 'log':
+        log[eff.level](eff.message);
+        return;
+    }
+  }
+
+  private resolve(ch: ChannelHandle, kind: ChannelHandle['waiters'][number]['kind'], v: unknown): void {
+    const [hit, rest] = [ch.waiters.filter((w) => w.kind === kind), ch.waiters.filter((w) => w.kind !== kind)];
+    ch.waiters = rest;
+    for (const w of hit) w.resolve(v);
+  }
+
+  private reject(ch: ChannelHandle, kind: ChannelHandle['waiters'][number]['kind'], reason: string): void {
+    const [hit, rest] = [ch.waiters.filter((w) => w.kind === kind), ch.waiters.filter((w) => w.kind !== kind)];
+    ch.waiters = rest;
+    for (const w of hit) w.reject(new KiteError(-1, reason));
+  }
+
+  private rejectAll(ch: ChannelHandle, reason: string): void {
+    const all = ch.waiters;
+    ch.waiters = [];
+    for (const w of all) w.reject(new KiteError(-1, reason));
+  }
+
+  private wait(ch: ChannelHandle, kind: ChannelHandle['waiters'][number]['kind'], timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        ch.waiters = ch.waiters.filter((w) => w.resolve !== res);
+        reject(new KiteError(-1, `timed out waiting for ${kind}`));
+      }, timeoutMs);
+      const res = (v: unknown): void => {
+        clearTimeout(t);
+        resolve(v);
+      };
+      ch.waiters.push({ kind, resolve: res, reject: (e) => (clearTimeout(t), reject(e)) });
+    });
+  }
+
+  /** onBlock re-reads the height and feeds funding confirmations to waiting channels. */
+  private async onBlock(): Promise<void> {
+    await this.refreshChainInputs();
+    for (const ch of this.channels) {
+      const s = ch.state;
+      if (s.name !== 'AwaitingFundingConfirmed' && s.name !== 'AwaitingChannelReady') continue;
+      const c = s.commitments;
+      const txid = toHex(Uint8Array.from(c.params.funding.txid).reverse());
+      try {
+        const info = (await this.o.onchain.rpc('getrawtransaction', [txid, true])) as { confirmations?: number; blockhash?: string };
+        if (!info.confirmations || !info.blockhash) continue;
+        const block = (await this.o.onchain.rpc('getblock', [info.blockhash, 1])) as { height: number; tx: string[] };
+        const index = block.tx.indexOf(txid);
+        const vout = c.params.funding.vout;
+        const utxo = await this.o.onchain.backend.getUtxo({ txid: c.params.funding.txid, vout }, false).catch(() => null);
+        const output = utxo ? { value: utxo.value, script: utxo.script } : null;
+        await this.run(ch, { kind: 'funding_confirmed', depth: info.confirmations, shortChannelId: shortChannelId(block.height, index, vout), output });
+      } catch (e) {
+        this.o.log.debug('funding check failed', { txid, error: (e as Error).message });
+      }
+    }
+  }
+
+  /** onMessage routes a peer's channel message to its channel. */
+  onMessage(peer: Peer, m: WireMessage): void {
+    const peerId = toHex(peer.id);
+    const msg = m as unknown as ChannelMessage & { channel_id?: Uint8Array; temporary_channel_id?: Uint8Array };
+    if (msg.type === 'open_channel') {
+      const keyIndex = this.nextKeyIndex() + BigInt(this.channels.filter((c) => c.dbid === 0).length);
+      const ch: ChannelHandle = { dbid: 0, peerId, keyIndex, state: { name: 'Closed', channelId: new Uint8Array(32), reason: 'opening' }, queue: Promise.resolve(), waiters: [] };
+      this.channels.push(ch);
+      void this.run(ch, { kind: 'start', result: () => startFundee(msg as OpenChannel, keyIndex, this.env(keyIndex)) });
+      return;
+    }
+    const id = msg.channel_id ?? msg.temporary_channel_id;
+    if (!id) return;
+    const all0 = id.every((b) => b === 0);
+    const targets = this.channels.filter(
+      (c) => c.peerId === peerId && (all0 ? msg.type === 'error' : equalBytes(channelIdOf(c.state), id) || equalBytes(temporaryIdOf(c.state) ?? new Uint8Array(0), id)),
+    );
+    if (targets.length === 0) {
+      this.o.log.debug('message for an unknown channel', { type: msg.type, channel: toHex(id) });
+      return;
+    }
+    for (const ch of targets) void this.run(ch, { kind: 'message', message: msg as ChannelMessage });
+  }
+
+  /** peerConnected tells every channel with this peer that the link is back. */
+  peerConnected(peer: Peer): void {
+    const peerId = toHex(peer.id);
+    for (const ch of this.channels) if (ch.peerId === peerId && commitmentsOf(ch.state)) void this.run(ch, { kind: 'reconnected' });
+  }
+
+  /** peerDisconnected tells the channels the link is gone. */
+  peerDisconnected(peerId: string): void {
+    for (const ch of this.channels) if (ch.peerId === peerId && commitmentsOf(ch.state)) void this.run(ch, { kind: 'disconnected' });
+  }
+
+  /** fundChannel opens a channel as funder and waits for the funding broadcast. */
+  async fundChannel(peerId: string, amount: Sat, pushMsat: Msat, announce: boolean): Promise<{ channel_id: string; txid: string; tx: string }> {
+    const peer = this.o.peers.peers.get(peerId);
+    if (!peer || peer.state !== 'active') throw new KiteError(404, `peer ${peerId} is not connected`);
+    const keyIndex = this.nextKeyIndex() + BigInt(this.channels.filter((c) => c.dbid === 0).length);
+    const temporaryChannelId = randomBytes(32);
+    const ch: ChannelHandle = { dbid: 0, peerId, keyIndex, state: { name: 'Closed', channelId: temporaryChannelId, reason: 'opening' }, queue: Promise.resolve(), waiters: [] };
+    this.channels.push(ch);
+    const opened = new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => {
+        const s = ch.state;
+        if (s.name === 'AwaitingFundingConfirmed' || s.name === 'AwaitingChannelReady' || s.name === 'Normal') {
+          clearInterval(t);
+          resolve();
+        } else if (s.name === 'Closed' && s.reason !== 'opening') {
+          clearInterval(t);
+          reject(new KiteError(-1, `channel open failed: ${s.reason}`));
+        }
+      }, 25);
+      setTimeout(() => {
+        clearInterval(t);
+        reject(new KiteError(-1, 'timed out opening the channel'));
+      }, 60_000);
+    });
+    await this.run(ch, {
+      kind: 'start',
+      result: () => startFunder({ kind: 'open', temporaryChannelId, fundingAmount: amount, pushAmount: pushMsat, channelKeyIndex: keyIndex, announce, anchors: true }, this.env(keyIndex)),
+    });
+    await opened;
+    const c = commitmentsOf(ch.state)!;
+    const fundingTx = 'fundingTx' in ch.state && ch.state.fundingTx ? ch.state.fundingTx : null;
+    return {
+      channel_id: toHex(c.params.channelId),
+      txid: toHex(Uint8Array.from(c.params.funding.txid).reverse()),
+      tx: fundingTx ? toHex(serializeTx(fundingTx)) : '',
+    };
+  }
+
+  /** command sends a command to a channel. */
+  command(ch: ChannelHandle, command: Command): Promise<void> {
+    return this.run(ch, { kind: 'command', command });
+  }
+
+  /** close starts a cooperative close and waits for the closing transaction. */
+  async close(ch: ChannelHandle, scriptPubkey: Uint8Array | undefined, timeoutMs = 60_000): Promise<unknown> {
+    const done = this.wait(ch, 'closed', timeoutMs);
+    await this.run(ch, { kind: 'command', command: { kind: 'shutdown', scriptPubkey } });
+    return done;
+  }
+
+  /** find locates a channel by channel id, short channel id, or peer id. */
+  find(key: string): ChannelHandle | null {
+    const live = this.channels.filter((c) => c.state.name !== 'Closed');
+    if (/^[0-9a-f]{64}$/i.test(key)) return live.find((c) => toHex(channelIdOf(c.state)) === key.toLowerCase()) ?? null;
+    if (/^0[23][0-9a-f]{64}$/i.test(key)) return live.find((c) => c.peerId === key.toLowerCase()) ?? null;
+    if (/^\d+x\d+x\d+$/.test(key)) return live.find((c) => 'shortChannelId' in c.state && c.state.shortChannelId !== null && formatScid(c.state.shortChannelId) === key) ?? null;
+    return null;
+  }
+
+  /** json renders a channel as Core Lightning's listpeerchannels does. */
+  json(ch: ChannelHandle): Record<string, unknown> {
+    const s = ch.state;
+    const c = commitmentsOf(s);
+    const out: Record<string, unknown> = { peer_id: ch.peerId, peer_connected: !!this.peerOf(ch), state: stateName(s), channel_id: toHex(channelIdOf(s)) };
+    if (!c) return out;
+    const view = currentView(c, 'local');
+    const total = c.params.fundingAmount * 1000n;
+    const reserve = c.params.remote.channelReserve * 1000n;
+    const theirReserve = c.params.local.channelReserve * 1000n;
+    const inFlight = view.htlcs.filter((h) => h.direction === 'offered').reduce((a, h) => a + h.amount, 0n);
+    const toUs = view.spec.toLocal;
+    const spendable = toUs - reserve > 0n ? toUs - reserve : 0n;
+    const receivable = view.spec.toRemote - theirReserve > 0n ? view.spec.toRemote - theirReserve : 0n;
+    Object.assign(out, {
+      short_channel_id: 'shortChannelId' in s && s.shortChannelId ? formatScid(s.shortChannelId) : undefined,
+      funding_txid: toHex(Uint8Array.from(c.params.funding.txid).reverse()),
+      funding_outnum: c.params.funding.vout,
+      opener: c.params.localIsFunder ? 'local' : 'remote',
+      channel_type: { names: [c.params.type === 'anchors' ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey'] },
+      capacity_sat: c.params.fundingAmount,
+      total_msat: total,
+      to_us_msat: toUs,
+      spendable_msat: spendable,
+      receivable_msat: receivable,
+      in_flight_msat: inFlight,
+      feerate: { perkw: view.spec.feeratePerKw },
+      htlcs: c.htlcs.map((h) => ({ direction: h.direction === 'offered' ? 'out' : 'in', id: h.id, amount_msat: h.amount, expiry: h.cltvExpiry, payment_hash: toHex(h.paymentHash), state: h.state })),
+    });
+    return out;
+  }
+}
+
+/** stateName maps machine states to Core Lightning's state names where they exist. */
+function stateName(s: ChannelState): string {
+  switch (s.name) {
+    case 'AwaitingAcceptChannel':
+    case 'AwaitingFundingTx':
+    case 'AwaitingFundingCreated':
+    case 'AwaitingFundingSigned':
+    case 'AwaitingFundingConfirmed':
+    case 'AwaitingChannelReady':
+      return 'CHANNELD_AWAITING_LOCKIN';
+    case 'Normal':
+      return 'CHANNELD_NORMAL';
+    case 'ShuttingDown':
+      return 'CHANNELD_SHUTTING_DOWN';
+    case 'Negotiating':
+      return 'CLOSINGD_SIGEXCHANGE';
+    case 'Closing':
+      return 'CLOSINGD_COMPLETE';
+    case 'Closed':
+      return 'CLOSED';
+    default:
+      return String((s as { name: string }).name).toUpperCase();
+  }
+}
+
+export { txidOf, fromHex };
+export type { Tx };
