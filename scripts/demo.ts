@@ -3,7 +3,8 @@
  * (the embedded, fully validating regtest chain behind Bitcoin Core's RPC) starts, and two
  * real `kited` processes share it, as two nodes share one bitcoind. They find each other
  * over TCP, authenticate with the Noise protocol (BOLT 8), exchange init (BOLT 1), ping,
- * and move on-chain funds between their wallets.
+ * move on-chain funds, open a payment channel (BOLT 2/3), pay BOLT 11 invoices both ways
+ * through it, and close it cooperatively on chain.
  */
 import { startChain, startDaemon, cleanup, waitFor, type ChainProc, type Daemon } from './lib/processes.ts';
 
@@ -58,7 +59,48 @@ async function main(): Promise<void> {
     const paid = await waitFor('bob sees the payment', () => bob.cli('listfunds').json.outputs.find((o: Output) => o.txid === w.json.txid && o.status === 'confirmed'), 30_000);
     show('bob received', { txid: paid.txid, amount_sat: paid.amount_msat / 1000, status: paid.status });
 
-    step(7, 'alice disconnects; bob notices');
+    step(7, 'alice opens a 400,000 sat channel to bob; three blocks confirm the funding transaction');
+    const open = alice.cli('fundchannel', bob.id, '400000');
+    if (open.status !== 0) throw new Error(`fundchannel failed: ${open.stderr}`);
+    show('channel', { channel_id: open.json.channel_id, funding_txid: open.json.txid });
+    alice.cli('generate', '3');
+    const normal = (d: Daemon): boolean => d.cli('listpeerchannels').json.channels.some((c: { state: string }) => c.state === 'CHANNELD_NORMAL');
+    await waitFor('the channel is ready on both sides', () => normal(alice) && normal(bob), 30_000);
+    const balances = (): void => {
+      const a = alice.cli('listpeerchannels').json.channels[0];
+      const b = bob.cli('listpeerchannels').json.channels[0];
+      show('balances', { short_channel_id: a.short_channel_id, alice_msat: a.to_us_msat, bob_msat: b.to_us_msat, capacity_sat: a.capacity_sat });
+    };
+    balances();
+
+    step(8, 'bob issues an invoice for 25,000 sat; alice pays it through the channel');
+    const inv1 = bob.cli('invoice', '25000000', 'coffee', 'two coffees');
+    show('invoice', inv1.json.bolt11.slice(0, 60) + '...');
+    const pay1 = alice.cli('pay', inv1.json.bolt11);
+    if (pay1.status !== 0 || pay1.json.status !== 'complete') throw new Error(`pay failed: ${pay1.stderr}`);
+    show('paid', { status: pay1.json.status, payment_preimage: pay1.json.payment_preimage });
+    balances();
+
+    step(9, 'alice issues an invoice for 7,000 sat; bob pays back');
+    const inv2 = alice.cli('invoice', '7000000', 'change', 'some change back');
+    const pay2 = bob.cli('pay', inv2.json.bolt11);
+    if (pay2.status !== 0 || pay2.json.status !== 'complete') throw new Error(`pay failed: ${pay2.stderr}`);
+    show('paid', { status: pay2.json.status });
+    balances();
+
+    step(10, 'alice closes the channel cooperatively; a block confirms the closing transaction');
+    const close = alice.cli('close', bob.id);
+    if (close.status !== 0) throw new Error(`close failed: ${close.stderr}`);
+    show('closing tx', close.json.txid);
+    alice.cli('generate', '1');
+    const closed = await waitFor('bob sees his channel funds on chain', () =>
+      bob.cli('listfunds').json.outputs.find((o: Output) => o.txid === close.json.txid && o.status === 'confirmed'),
+    30_000);
+    show('bob received on chain', { txid: closed.txid, amount_sat: closed.amount_msat / 1000 });
+    const mine = alice.cli('listfunds').json.outputs.find((o: Output) => o.txid === close.json.txid);
+    if (mine) show('alice received on chain', { txid: mine.txid, amount_sat: mine.amount_msat / 1000 });
+
+    step(11, 'alice disconnects; bob notices');
     alice.cli('disconnect', bob.id);
     await waitFor('bob sees alice gone', () => bob.cli('listpeers').json.peers.every((p: { connected: boolean }) => !p.connected));
     show('bob connected peers', 0);
