@@ -3,6 +3,7 @@
  * OP_CHECKMULTISIG(VERIFY), with legacy FindAndDelete (Core's EvalChecksigPreTapscript,
  * EvalChecksigTapscript and the CHECKMULTISIG case of EvalScript).
  */
+import { concatBytes } from '../lib/bytes.ts';
 import { pushData, readOp, scriptNumDecode } from './script.ts';
 import { SCRIPT_VERIFY as F } from './script-flags.ts';
 import { MAX_OPS_PER_SCRIPT, MAX_PUBKEYS_PER_MULTISIG, SigVersion, VALIDATION_WEIGHT_PER_SIGOP_PASSED, fail, type ExecData } from './script-constants.ts';
@@ -40,15 +41,7 @@ export function findAndDelete(script: Uint8Array, needle: Uint8Array): { script:
   }
   if (found === 0) return { script, found };
   parts.push(script.subarray(pc2));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return { script: out, found };
+  return { script: concatBytes(...parts), found };
 }
 
 /** EvalChecksigPreTapscript / EvalChecksigTapscript; returns whether the signature was valid. */

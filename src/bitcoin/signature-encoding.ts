@@ -3,6 +3,7 @@
  * lax DER parser consensus falls back on (Core's ecdsa_signature_parse_der_lax), low-S,
  * defined hash types and public-key shapes (STRICTENC, WITNESS_PUBKEYTYPE).
  */
+import { bigIntToBytes } from '../lib/bytes.ts';
 import { CURVE_ORDER } from '../crypto/index.ts';
 import { SIGHASH_ANYONECANPAY, SIGHASH_ALL, SIGHASH_SINGLE } from './sighash.ts';
 
@@ -105,14 +106,7 @@ function below(a: Uint8Array, b: Uint8Array): boolean {
   return false;
 }
 
-function toBytes32(v: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
+const toBytes32 = (v: bigint): Uint8Array => bigIntToBytes(v, 32);
 
 const ORDER_BYTES = toBytes32(CURVE_ORDER);
 const HALF_ORDER_PLUS_ONE = toBytes32((CURVE_ORDER >> 1n) + 1n);

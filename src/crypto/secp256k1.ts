@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { secp256k1 as nobleSecp, schnorr as nobleSchnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from './hashes.ts';
+import { bigIntToBytes, bytesToBigInt } from '../lib/bytes.ts';
 
 /** The operations Kite needs from a secp256k1 implementation. */
 export interface Secp256k1Backend {
@@ -36,19 +37,8 @@ export interface Secp256k1Backend {
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = N >> 1n;
 
-function toBig(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
-function to32(v: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
+const toBig = bytesToBigInt;
+const to32 = (v: bigint): Uint8Array => bigIntToBytes(v, 32);
 function mod(a: bigint): bigint {
   const r = a % N;
   return r >= 0n ? r : r + N;

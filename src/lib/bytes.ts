@@ -83,3 +83,20 @@ export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   for (let i = 0; i < n; i++) out[i] = a[i] ^ b[i];
   return out;
 }
+
+/** bytesToBigInt reads big-endian bytes as an unsigned integer. */
+export function bytesToBigInt(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]);
+  return v;
+}
+
+/** bigIntToBytes writes an unsigned integer as `len` big-endian bytes (32 by default). */
+export function bigIntToBytes(v: bigint, len = 32): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let i = len - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
