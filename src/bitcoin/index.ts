@@ -5,6 +5,7 @@
 export * from './tx.ts';
 export * from './script.ts';
 export * from './sighash.ts';
+export * from './tx-digest.ts';
 export * from './address.ts';
 export * from './script-flags.ts';
 export * from './script-error.ts';

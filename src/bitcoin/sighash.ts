@@ -6,6 +6,7 @@ import { Writer } from '../lib/index.ts';
 import { sha256, sha256d, taggedHash } from '../crypto/index.ts';
 import { OP } from './opcodes.ts';
 import { writeCompactSize, type Tx, type TxOut } from './tx.ts';
+import { prevoutsBytes, sequencesBytes, serializeOutputs } from './tx-digest.ts';
 
 export const SIGHASH_DEFAULT = 0;
 export const SIGHASH_ALL = 1;
@@ -38,32 +39,17 @@ export interface TxSigHashCache {
   shaScriptPubkeys?: Uint8Array;
 }
 
-function prevoutsBytes(tx: Tx): Uint8Array {
-  const w = new Writer(tx.inputs.length * 36);
-  for (const i of tx.inputs) w.bytes(i.txid).u32le(i.vout >>> 0);
-  return w.finish();
-}
-function sequencesBytes(tx: Tx): Uint8Array {
-  const w = new Writer(tx.inputs.length * 4);
-  for (const i of tx.inputs) w.u32le(i.sequence >>> 0);
-  return w.finish();
-}
 function writeOutput(w: Writer, o: TxOut): void {
   w.u64le(BigInt.asUintN(64, o.value));
   writeCompactSize(w, o.script.length);
   w.bytes(o.script);
-}
-function outputsBytes(outs: TxOut[]): Uint8Array {
-  const w = new Writer(outs.length * 40);
-  for (const o of outs) writeOutput(w, o);
-  return w.finish();
 }
 
 /** precomputeTxData computes the BIP143 (and, given prevouts, BIP341) shared hashes once. */
 export function precomputeTxData(tx: Tx, prevouts?: TxOut[]): TxSigHashCache {
   const p = prevoutsBytes(tx);
   const s = sequencesBytes(tx);
-  const o = outputsBytes(tx.outputs);
+  const o = serializeOutputs(tx.outputs);
   const c: TxSigHashCache = {
     shaPrevouts: sha256(p),
     shaSequences: sha256(s),
@@ -84,50 +70,6 @@ export function precomputeTxData(tx: Tx, prevouts?: TxOut[]): TxSigHashCache {
     c.shaScriptPubkeys = sha256(sp.finish());
   }
   return c;
-}
-
-/**
- * segwitV0SigHash is the BIP143 signature hash for segwit v0 inputs. `scriptCode` is used as
- * given (for P2WPKH, the P2PKH script of the key hash; for P2WSH, the witness script from
- * the last executed OP_CODESEPARATOR). `amount` is the spent output's value in satoshis.
- */
-export function segwitV0SigHash(
-  tx: Tx,
-  inputIndex: number,
-  scriptCode: Uint8Array,
-  amount: bigint,
-  hashType: number,
-  cache?: TxSigHashCache,
-): Uint8Array {
-  const zero = new Uint8Array(32);
-  const anyoneCanPay = (hashType & SIGHASH_ANYONECANPAY) !== 0;
-  const base = hashType & 0x1f;
-  let hashPrevouts: Uint8Array = zero;
-  let hashSequence: Uint8Array = zero;
-  let hashOutputs: Uint8Array = zero;
-  if (!anyoneCanPay) hashPrevouts = cache?.hashPrevouts ?? sha256d(prevoutsBytes(tx));
-  if (!anyoneCanPay && base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) {
-    hashSequence = cache?.hashSequence ?? sha256d(sequencesBytes(tx));
-  }
-  if (base !== SIGHASH_SINGLE && base !== SIGHASH_NONE) {
-    hashOutputs = cache?.hashOutputs ?? sha256d(outputsBytes(tx.outputs));
-  } else if (base === SIGHASH_SINGLE && inputIndex < tx.outputs.length) {
-    hashOutputs = sha256d(outputsBytes([tx.outputs[inputIndex]]));
-  }
-  const input = tx.inputs[inputIndex];
-  if (!input) throw new RangeError(`input index ${inputIndex} out of range`);
-  const w = new Writer(160 + scriptCode.length);
-  w.u32le(tx.version >>> 0);
-  w.bytes(hashPrevouts).bytes(hashSequence);
-  w.bytes(input.txid).u32le(input.vout >>> 0);
-  writeCompactSize(w, scriptCode.length);
-  w.bytes(scriptCode);
-  w.u64le(BigInt.asUintN(64, amount));
-  w.u32le(input.sequence >>> 0);
-  w.bytes(hashOutputs);
-  w.u32le(tx.locktime >>> 0);
-  w.u32le(hashType >>> 0);
-  return sha256d(w.finish());
 }
 
 /**
@@ -258,7 +200,7 @@ export function taprootSigHash(tx: Tx, inputIndex: number, prevouts: TxOut[], ha
     a.bytes(opts.annex);
     w.bytes(sha256(a.finish()));
   }
-  if (base === SIGHASH_SINGLE) w.bytes(sha256(outputsBytes([tx.outputs[inputIndex]])));
+  if (base === SIGHASH_SINGLE) w.bytes(sha256(serializeOutputs([tx.outputs[inputIndex]])));
   if (opts.leafHash) {
     w.bytes(opts.leafHash).u8(0).u32le((opts.codesepPos ?? 0xffffffff) >>> 0);
   }

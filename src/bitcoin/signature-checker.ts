@@ -5,7 +5,8 @@
  */
 import { schnorrVerify, verifyEcdsa } from '../crypto/index.ts';
 import { SCRIPT_VERIFY as F } from './script-flags.ts';
-import { legacySigHash, precomputeTxData, segwitV0SigHash, taprootSigHash, type TxSigHashCache } from './sighash.ts';
+import { legacySigHash, precomputeTxData, taprootSigHash, type TxSigHashCache } from './sighash.ts';
+import { segwitV0SigHash } from './tx-digest.ts';
 import {
   isCompressedOrUncompressedPubKey,
   isCompressedPubKey,

@@ -2,7 +2,7 @@
  * Signing a commitment for `commitment_signed` (BOLT #2): the counterparty's commitment
  * transaction plus one signature per untrimmed HTLC, in commitment output order.
  */
-import { precomputeTxData } from '../bitcoin/index.ts';
+import { hashSequence } from '../bitcoin/index.ts';
 import type { ChannelSigner, TxSignature } from '../keys/index.ts';
 import { buildCommitment, type Commitment, type CommitmentInput } from './commitment.ts';
 import { buildHtlcTxs, htlcCounterpartySighashType, type HtlcTx } from './htlc-tx.ts';
@@ -25,11 +25,18 @@ export interface SignedCommitment {
 export function signCounterpartyCommitment(signer: ChannelSigner, input: CommitmentInput): SignedCommitment {
   const commitment = buildCommitment(input);
   const htlcTxs = buildHtlcTxs(commitment, input.keys, input.toSelfDelay, input.feeratePerKw, input.type);
-  const signature = signer.signCommitment({ tx: commitment.tx, inputIndex: 0, witnessScript: commitment.fundingWitnessScript, amount: input.fundingAmount });
+  const signature = signer.signCommitment({
+    tx: commitment.tx,
+    inputIndex: 0,
+    witnessScript: commitment.fundingWitnessScript,
+    amount: input.fundingAmount,
+    sighashCache: commitment.sighashCache,
+  });
   // Every HTLC transaction has one input with the same nSequence, so BIP143's hashSequence
   // (only used with SIGHASH_ALL) is the same for all of them: hash it once.
+  // (With anchors, SIGHASH_SINGLE|SIGHASH_ANYONECANPAY commits to no other input's sequence.)
   const first = htlcTxs[0];
-  const sighashCache = first ? { hashSequence: precomputeTxData(first.tx).hashSequence } : undefined;
+  const sighashCache = first && input.type !== 'anchors' ? { hashSequence: hashSequence(first.tx) } : undefined;
   const htlcSignatures = signer.signHtlcs(
     htlcTxs.map((h) => ({ tx: h.tx, inputIndex: 0, witnessScript: h.inputWitnessScript, amount: h.inputValue, sighashCache })),
     input.keys.perCommitmentPoint,

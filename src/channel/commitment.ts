@@ -4,8 +4,8 @@
  * channel state machine builds both its own and the counterparty's commitment with this.
  */
 import { compareBytes, msatToSat, sat, type Msat, type Sat } from '../lib/index.ts';
-import { p2wpkhScript, p2wshScript, txid as computeTxid, type Tx, type TxOut } from '../bitcoin/index.ts';
-import { hash160 } from '../crypto/index.ts';
+import { p2wpkhScript, prevoutsBytes, txidAndSigHashCache, type Tx, type TxOut, type TxSigHashCache } from '../bitcoin/index.ts';
+import { hash160, sha256, sha256d } from '../crypto/index.ts';
 import type { CommitmentKeys } from '../keys/index.ts';
 import {
   ANCHOR_OUTPUT_VALUE,
@@ -100,6 +100,49 @@ export interface Commitment {
   /** Everything not paid to an output: base fee plus trimmed amounts and rounding. */
   actualFee: Sat;
   fundingWitnessScript: Uint8Array;
+  /**
+   * BIP143 hashPrevouts / hashSequence / hashOutputs of `tx`, computed with the txid from the
+   * same serialization, for signing or verifying the funding input without re-hashing.
+   * Valid only for `tx` as built (witness data may be added; nothing else may change).
+   */
+  sighashCache: TxSigHashCache;
+}
+
+/** p2wsh builds `OP_0 <SHA256(witnessScript)>` into one exactly-sized array. */
+function p2wsh(witnessScript: Uint8Array): Uint8Array {
+  const s = new Uint8Array(34);
+  s[1] = 32;
+  s.set(sha256(witnessScript), 2);
+  return s;
+}
+
+/**
+ * The funding script and BIP143 hashPrevouts of the funding outpoint are channel constants:
+ * memoised per key / txid object (weakly: nothing outlives the channel), with the other
+ * half of each key checked so a different pair or outpoint is never served a stale value.
+ */
+const fundingScripts = new WeakMap<Uint8Array, { other: Uint8Array; script: Uint8Array }>();
+function cachedFundingScript(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const hit = fundingScripts.get(a);
+  if (hit !== undefined && hit.other === b) return hit.script;
+  const script = fundingScript(a, b);
+  fundingScripts.set(a, { other: b, script });
+  return script;
+}
+const fundingPrevouts = new WeakMap<Uint8Array, { vout: number; txid: Uint8Array; hash: Uint8Array }>();
+function cachedHashPrevouts(tx: Tx): Uint8Array {
+  const input = tx.inputs[0]!;
+  const hit = fundingPrevouts.get(input.txid);
+  // The txid bytes are compared too, in case the caller reused and rewrote the array.
+  if (hit !== undefined && hit.vout === input.vout && equal32(hit.txid, input.txid)) return hit.hash;
+  const hash = sha256d(prevoutsBytes(tx));
+  fundingPrevouts.set(input.txid, { vout: input.vout, txid: Uint8Array.from(input.txid), hash });
+  return hash;
+}
+function equal32(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -108,13 +151,22 @@ export interface Commitment {
  * basepoint arrays each time) saves re-hashing them. Weak keys: nothing outlives the channel.
  */
 type ConstantOutput = { witnessScript: Uint8Array | null; script: Uint8Array };
-const constantOutputs = new Map<string, WeakMap<Uint8Array, ConstantOutput>>();
-function constantOutput(kind: string, pubkey: Uint8Array, build: () => ConstantOutput): ConstantOutput {
-  let m = constantOutputs.get(kind);
-  if (m === undefined) constantOutputs.set(kind, (m = new WeakMap()));
+type ConstantKind = 'to_remote_anchors' | 'to_remote' | 'anchor';
+const constantOutputs: Record<ConstantKind, WeakMap<Uint8Array, ConstantOutput>> = {
+  to_remote_anchors: new WeakMap(),
+  to_remote: new WeakMap(),
+  anchor: new WeakMap(),
+};
+function buildConstantOutput(kind: ConstantKind, pubkey: Uint8Array): ConstantOutput {
+  if (kind === 'to_remote') return { witnessScript: null, script: p2wpkhScript(hash160(pubkey)) };
+  const ws = kind === 'anchor' ? anchorScript(pubkey) : toRemoteAnchorsScript(pubkey);
+  return { witnessScript: ws, script: p2wsh(ws) };
+}
+function constantOutput(kind: ConstantKind, pubkey: Uint8Array): ConstantOutput {
+  const m = constantOutputs[kind];
   let v = m.get(pubkey);
   if (v === undefined) {
-    v = build();
+    v = buildConstantOutput(kind, pubkey);
     m.set(pubkey, v);
   }
   return v;
@@ -227,7 +279,7 @@ export function buildCommitment(input: CommitmentInput): Commitment {
     const h = input.htlcs[i]!;
     const ws = h.direction === 'offered' ? scripts!.offered(h.paymentHash) : scripts!.received(h.paymentHash, h.cltvExpiry);
     const value = msatToSat(h.amount);
-    pending.push({ out: { value, script: p2wshScript(ws) }, cltv: h.cltvExpiry, meta: { kind: 'htlc', value, witnessScript: ws, htlcIndex: i } });
+    pending.push({ out: { value, script: p2wsh(ws) }, cltv: h.cltvExpiry, meta: { kind: 'htlc', value, witnessScript: ws, htlcIndex: i } });
   }
 
   // 6. to_local, if at least the dust limit.
@@ -235,37 +287,27 @@ export function buildCommitment(input: CommitmentInput): Commitment {
   const hasToLocal = toLocalSat >= dustLimit;
   if (hasToLocal) {
     const ws = toLocalScript(keys.revocationPubkey, input.toSelfDelay, keys.localDelayedPubkey);
-    pending.push({ out: { value: toLocalSat, script: p2wshScript(ws) }, cltv: 0, meta: { kind: 'to_local', value: toLocalSat, witnessScript: ws } });
+    pending.push({ out: { value: toLocalSat, script: p2wsh(ws) }, cltv: 0, meta: { kind: 'to_local', value: toLocalSat, witnessScript: ws } });
   }
 
   // 7. to_remote, if at least the dust limit.
   const toRemoteSat = msatToSat(toRemote as Msat);
   const hasToRemote = toRemoteSat >= dustLimit;
   if (hasToRemote) {
-    const o = anchors
-      ? constantOutput('to_remote_anchors', keys.remotePaymentPubkey, () => {
-          const ws = toRemoteAnchorsScript(keys.remotePaymentPubkey);
-          return { witnessScript: ws, script: p2wshScript(ws) };
-        })
-      : constantOutput('to_remote', keys.remotePaymentPubkey, () => ({ witnessScript: null, script: p2wpkhScript(hash160(keys.remotePaymentPubkey)) }));
+    const o = constantOutput(anchors ? 'to_remote_anchors' : 'to_remote', keys.remotePaymentPubkey);
     pending.push({ out: { value: toRemoteSat, script: o.script }, cltv: 0, meta: { kind: 'to_remote', value: toRemoteSat, witnessScript: o.witnessScript } });
   }
 
   // 8. Anchors.
   if (anchors) {
     // BOLT #3: "if `to_local` exists or there are untrimmed HTLCs, add a [`to_local_anchor` output]"
-    const anchorOutput = (pub: Uint8Array) =>
-      constantOutput('anchor', pub, () => {
-        const ws = anchorScript(pub);
-        return { witnessScript: ws, script: p2wshScript(ws) };
-      });
     if (hasToLocal || untrimmed.length > 0) {
-      const o = anchorOutput(input.localFundingPubkey);
+      const o = constantOutput('anchor', input.localFundingPubkey);
       pending.push({ out: { value: ANCHOR_OUTPUT_VALUE, script: o.script }, cltv: 0, meta: { kind: 'local_anchor', value: ANCHOR_OUTPUT_VALUE, witnessScript: o.witnessScript } });
     }
     // BOLT #3: "if `to_remote` exists or there are untrimmed HTLCs, add a [`to_remote_anchor` output]"
     if (hasToRemote || untrimmed.length > 0) {
-      const o = anchorOutput(input.remoteFundingPubkey);
+      const o = constantOutput('anchor', input.remoteFundingPubkey);
       pending.push({ out: { value: ANCHOR_OUTPUT_VALUE, script: o.script }, cltv: 0, meta: { kind: 'remote_anchor', value: ANCHOR_OUTPUT_VALUE, witnessScript: o.witnessScript } });
     }
   }
@@ -287,6 +329,7 @@ export function buildCommitment(input: CommitmentInput): Commitment {
       htlcOutputs.push({ outputIndex, htlcIndex, htlc: input.htlcs[htlcIndex]!, witnessScript: o.witnessScript!, value: o.value });
     }
   });
+  const { txid, cache: sighashCache } = txidAndSigHashCache(tx, cachedHashPrevouts(tx));
   let paid = 0n;
   for (const o of tx.outputs) paid += o.value;
   // BOLT #2 keeps the funder able to pay for the anchors; if it cannot, the transaction
@@ -294,12 +337,13 @@ export function buildCommitment(input: CommitmentInput): Commitment {
   if (paid > input.fundingAmount) throw new RangeError('the funder cannot pay for the anchor outputs');
   return {
     tx,
-    txid: computeTxid(tx),
+    txid,
     outputs,
     htlcOutputs,
     trimmedHtlcs,
     baseFee,
     actualFee: sat(input.fundingAmount - paid),
-    fundingWitnessScript: fundingScript(input.localFundingPubkey, input.remoteFundingPubkey),
+    fundingWitnessScript: cachedFundingScript(input.localFundingPubkey, input.remoteFundingPubkey),
+    sighashCache,
   };
 }

@@ -163,8 +163,11 @@ export class InMemorySigner implements ChannelSigner {
 
   signHtlcs(spends: readonly SpendRef[], point: Uint8Array, sighashType: number): TxSignature[] {
     if (spends.length === 0) return [];
-    const pub = derivePubkey(this.pubkeys.htlcBasepoint, point);
+    // One key derivation for every HTLC of the commitment. The public key is taken from the
+    // derived private key (one base-point multiplication) rather than derivePubkey's
+    // basepoint + tweak*G, which also parses and decompresses the basepoint: same point.
     const priv = derivePrivkey(this.secrets.htlcBaseSecret, point, this.pubkeys.htlcBasepoint);
+    const pub = getPublicKey(priv);
     return spends.map((spend) => {
       this.requireKey(spend.witnessScript, pub, 'HTLC');
       return this.sign(spend, spend.witnessScript, priv, sighashType);

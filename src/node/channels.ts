@@ -33,6 +33,10 @@ import type { Peer } from './peer.ts';
 import type { PeerManager } from './peers.ts';
 
 const RECORD_VERSION = 1;
+/** How long a state that no message depends on may wait for the next commit. */
+const LAZY_COMMIT_MS = 200;
+
+type QueuedEvent = ChannelEvent | { kind: 'start'; result: () => { state: ChannelState; effects: Effect[] } };
 
 /** Channel-level notifications for the payments layer. */
 export interface ChannelListener {
@@ -52,6 +56,11 @@ export interface ChannelHandle {
   /** Resolvers waiting for a command's outcome. */
   waiters: { kind: Command['kind'] | 'open' | 'ready' | 'closed'; resolve: (v: unknown) => void; reject: (e: Error) => void }[];
   fundingTxid?: string;
+  /** Events waiting to be stepped, with who waits for each one's effects. */
+  inbox?: { event: QueuedEvent; resolve: (effects: Effect[]) => void }[];
+  draining?: boolean;
+  /** A lazy commit of the current state is pending. */
+  flushTimer?: NodeJS.Timeout;
 }
 
 export interface ChannelManagerOptions {
@@ -196,36 +205,109 @@ export class ChannelManager {
     }
   }
 
-  /** run queues one event for a channel and executes the resulting effects in order. */
-  private run(ch: ChannelHandle, event: ChannelEvent | { kind: 'start'; result: () => { state: ChannelState; effects: Effect[] } }): Promise<void> {
-    const next = ch.queue.then(async () => {
-      let result;
-      try {
-        result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex));
-      } catch (e) {
-        this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
-        return;
+  /**
+   * run queues one event for a channel and resolves, once the event's effects have been
+   * carried out, with the effects its step produced.
+   */
+  private run(ch: ChannelHandle, event: QueuedEvent): Promise<Effect[]> {
+    return new Promise((resolve) => {
+      ch.inbox ??= [];
+      ch.inbox.push({ event, resolve });
+      if (!ch.draining) {
+        ch.draining = true;
+        ch.queue = ch.queue.then(() => this.drain(ch)).catch((e: Error) => this.o.log.error('channel drain failed', { error: e.stack ?? String(e) })).finally(() => (ch.draining = false));
       }
-      // Effects run in order; persist comes first for every state change (the machine
-      // guarantees it precedes any message that relies on it).
-      for (const eff of result.effects) {
-        if (eff.kind === 'persist') {
-          this.persist(ch, eff.state);
-          ch.state = eff.state;
-        }
-      }
-      ch.state = result.state;
-      this.o.log.debug('channel step', {
-        channel: toHex(channelIdOf(ch.state)).slice(0, 16),
-        event: event.kind === 'message' ? event.message.type : event.kind === 'command' ? `command:${event.command.kind}` : event.kind,
-        state: ch.state.name,
-        effects: result.effects.map((e) => (e.kind === 'send_message' ? `send:${e.message.type}` : e.kind)).join(','),
-      });
-      for (const eff of result.effects) await this.execute(ch, eff);
-      if (this.needsSign(ch)) void this.run(ch, { kind: 'command', command: { kind: 'sign' } });
     });
-    ch.queue = next.catch(() => {});
-    return next;
+  }
+
+  /**
+   * drain steps every queued event of a channel, then commits the resulting state once and
+   * only then carries out what others can observe (messages, broadcasts, waiters).
+   *
+   * Events that are already waiting are stepped together so that one synchronous commit
+   * covers them all: e.g. a received revoke_and_ack that completes an incoming HTLC, the
+   * fulfill the payments layer answers with, and the commitment_signed that follows. That is
+   * still "persist before you speak": every message goes out after a commit of a state at
+   * least as new as the one that produced it. Payments-layer notifications (htlc_received,
+   * htlc_settled, htlc_failed) run inside the batch; they record durable payment facts of
+   * their own and queue commands, which join the same batch. A batch that only absorbs peer
+   * messages and says nothing (e.g. a lone update_add_htlc) is committed lazily: losing it in
+   * a crash is the same as losing the message in flight, which BOLT #2 retransmission
+   * recovers ("MUST ignore any redundant channel_ready", re-sends of uncommitted updates and
+   * of revoke_and_ack on channel_reestablish).
+   */
+  private async drain(ch: ChannelHandle): Promise<void> {
+    const inbox = (ch.inbox ??= []);
+    while (inbox.length > 0) {
+      const done: { resolve: (e: Effect[]) => void; effects: Effect[] }[] = [];
+      const outward: Effect[] = [];
+      let changed = false;
+      let quiet = true;
+      while (inbox.length > 0) {
+        const { event, resolve } = inbox.shift()!;
+        let result;
+        try {
+          result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex));
+        } catch (e) {
+          this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
+          resolve([]);
+          continue;
+        }
+        ch.state = result.state;
+        this.o.log.debug('channel step', {
+          channel: toHex(channelIdOf(ch.state)).slice(0, 16),
+          event: event.kind === 'message' ? event.message.type : event.kind === 'command' ? `command:${event.command.kind}` : event.kind,
+          state: ch.state.name,
+          effects: result.effects.map((e) => (e.kind === 'send_message' ? `send:${e.message.type}` : e.kind)).join(','),
+        });
+        if (event.kind !== 'message') quiet = false;
+        for (const eff of result.effects) {
+          if (eff.kind === 'persist') changed = true;
+          else if (eff.kind === 'htlc_received' || eff.kind === 'htlc_settled' || eff.kind === 'htlc_failed') {
+            quiet = false;
+            await this.execute(ch, eff);
+          } else {
+            if (eff.kind !== 'log' && eff.kind !== 'watch_spend' && eff.kind !== 'watch_confirmations') quiet = false;
+            outward.push(eff);
+          }
+        }
+        done.push({ resolve, effects: result.effects });
+        // Sign once for everything gathered so far, as the batch's last step.
+        if (inbox.length === 0 && this.needsSign(ch)) inbox.push({ event: { kind: 'command', command: { kind: 'sign' } }, resolve: () => {} });
+      }
+      if (changed) {
+        if (quiet && ch.state.name === 'Normal') this.persistLater(ch);
+        else this.persistNow(ch);
+      }
+      for (const eff of outward) await this.execute(ch, eff);
+      for (const d of done) d.resolve(d.effects);
+    }
+  }
+
+  /** persistNow commits the channel's current state (and cancels a pending lazy commit). */
+  private persistNow(ch: ChannelHandle): void {
+    if (ch.flushTimer) clearTimeout(ch.flushTimer);
+    ch.flushTimer = undefined;
+    this.persist(ch, ch.state);
+  }
+
+  /** persistLater commits the state soon unless a batch that must commit comes first. */
+  private persistLater(ch: ChannelHandle): void {
+    if (ch.flushTimer) return;
+    ch.flushTimer = setTimeout(() => {
+      ch.flushTimer = undefined;
+      try {
+        this.persist(ch, ch.state);
+      } catch (e) {
+        this.o.log.warn('lazy channel commit failed', { error: (e as Error).message });
+      }
+    }, LAZY_COMMIT_MS);
+    ch.flushTimer.unref();
+  }
+
+  /** flush commits every channel with a lazy commit pending (call before closing the store). */
+  flush(): void {
+    for (const ch of this.channels) if (ch.flushTimer) this.persistNow(ch);
   }
 
   /**
@@ -442,8 +524,18 @@ export class ChannelManager {
   }
 
   /** command sends a command to a channel. */
-  command(ch: ChannelHandle, command: Command): Promise<void> {
-    return this.run(ch, { kind: 'command', command });
+  async command(ch: ChannelHandle, command: Command): Promise<void> {
+    await this.run(ch, { kind: 'command', command });
+  }
+
+  /**
+   * tryCommand sends a command and returns why the machine refused it, or null when it was
+   * accepted. Unlike waiting on `command_rejected` by kind, this names the one command.
+   */
+  async tryCommand(ch: ChannelHandle, command: Command): Promise<string | null> {
+    const effects = await this.run(ch, { kind: 'command', command });
+    const r = effects.find((e) => e.kind === 'command_rejected');
+    return r && r.kind === 'command_rejected' ? r.reason : null;
   }
 
   /** close starts a cooperative close and waits for the closing transaction. */

@@ -153,6 +153,8 @@ export class KiteNode {
     this.closers = [];
     await this.onchain?.close();
     this.onchain = null;
+    // Channel states only absorbed from peers may still wait for a lazy commit.
+    this.channels?.flush();
     this.db.close();
   }
 

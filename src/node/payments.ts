@@ -192,12 +192,20 @@ export class PaymentsManager implements ChannelListener {
           arrivedAt: this.now(),
         };
         const hash = toHex(e.paymentHash);
+        this.heldChannel.set(h.key, ch);
+        this.heldSecret.set(h.key, act.sharedSecret);
+        const invoice = this.o.invoices.byHash(e.paymentHash);
+        if (invoice?.status === 'paid' && this.o.invoices.paidBy(e.paymentHash, h.key)) {
+          // Delivered again after a restart: this HTLC already paid the invoice, but the
+          // fulfill was not yet committed in the channel. Settle it as before.
+          this.o.log.info('payment htlc redelivered after restart; fulfilling again', { payment_hash: hash });
+          this.answer(h, { kind: 'fulfill', preimage: invoice.preimage });
+          return;
+        }
         const set = this.held.get(hash) ?? [];
         const d = e.mustFail
           ? ({ action: 'fail', htlcs: [h], failure: { name: 'temporary_channel_failure' } } as const)
-          : checkFinalHtlc(h, this.o.invoices.byHash(e.paymentHash), set, this.o.height(), this.now());
-        this.heldChannel.set(h.key, ch);
-        this.heldSecret.set(h.key, act.sharedSecret);
+          : checkFinalHtlc(h, invoice, set, this.o.height(), this.now());
         if (d.action === 'hold') {
           this.held.set(hash, [...set, h]);
           return;
@@ -205,7 +213,7 @@ export class PaymentsManager implements ChannelListener {
         if (d.action === 'settle') {
           this.held.delete(hash);
           // The invoice is marked paid (durably) before the preimage is revealed.
-          this.o.invoices.markPaid(e.paymentHash, d.amountMsat);
+          this.o.invoices.markPaid(e.paymentHash, d.amountMsat, d.htlcs.map((x) => x.key));
           for (const x of d.htlcs) this.answer(x, { kind: 'fulfill', preimage: d.preimage });
           this.o.log.info('payment received', { payment_hash: hash, amount_msat: d.amountMsat });
           return;

@@ -7,7 +7,7 @@ import type { Db } from '../store/sqlite/index.ts';
 import { createInvoice, type InvoiceNetwork } from '../invoice/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import { KiteError } from '../lib/errors.ts';
-import { toHex } from '../lib/bytes.ts';
+import { equalBytes, toHex } from '../lib/bytes.ts';
 import type { Msat } from '../lib/units.ts';
 
 export type InvoiceStatus = 'unpaid' | 'paid' | 'expired';
@@ -139,8 +139,11 @@ export class InvoiceBook {
     return r;
   }
 
-  /** markPaid settles an invoice (durably) and wakes its waiters. */
-  markPaid(paymentHash: Uint8Array, receivedMsat: Msat): InvoiceRecord {
+  /**
+   * markPaid settles an invoice (durably, with the keys of the HTLCs that paid it) and wakes
+   * its waiters.
+   */
+  markPaid(paymentHash: Uint8Array, receivedMsat: Msat, htlcKeys: readonly string[] = []): InvoiceRecord {
     const rec = this.byHash(paymentHash);
     if (!rec) throw new KiteError(INVOICE_ERRORS.UNKNOWN, `no invoice with payment_hash ${toHex(paymentHash)}`);
     if (rec.status === 'paid') return rec;
@@ -149,11 +152,19 @@ export class InvoiceBook {
       this.o.db
         .prepare(`UPDATE invoices SET status = 'paid', pay_index = ?, amount_received_msat = ?, paid_at = ? WHERE payment_hash = ?`)
         .run(next, receivedMsat, this.o.now(), paymentHash);
+      const add = this.o.db.prepare('INSERT OR IGNORE INTO invoice_htlcs (htlc_key, payment_hash) VALUES (?, ?)');
+      for (const k of htlcKeys) add.run(k, paymentHash);
     })();
     const paid = this.byHash(paymentHash)!;
     for (const w of this.waiters.get(paid.label) ?? []) w(paid);
     this.waiters.delete(paid.label);
     return paid;
+  }
+
+  /** paidBy tells whether the HTLC with this key is one of those that paid the invoice. */
+  paidBy(paymentHash: Uint8Array, htlcKey: string): boolean {
+    const row = this.o.db.prepare('SELECT payment_hash FROM invoice_htlcs WHERE htlc_key = ?').get(htlcKey) as { payment_hash: Uint8Array } | undefined;
+    return row !== undefined && equalBytes(row.payment_hash, paymentHash);
   }
 
   /** waitFor resolves when the invoice is paid, or rejects when it expires unpaid. */

@@ -54,8 +54,11 @@ test('paid once, with a pay index; waiters wake; unpaid invoices expire', async 
   const { book: b } = book(now);
   const r = b.create({ amountMsat: msat(1000), label: 'x', description: 'x', expirySeconds: 60 });
   const waiting = b.waitFor('x');
-  const paid = b.markPaid(r.paymentHash, msat(1000));
+  const paid = b.markPaid(r.paymentHash, msat(1000), ['7:0']);
   assert.equal(paid.status, 'paid');
+  assert.ok(b.paidBy(r.paymentHash, '7:0'), 'the paying HTLC is remembered, to be fulfilled again after a crash');
+  assert.ok(!b.paidBy(r.paymentHash, '7:1'), 'another HTLC with the same hash did not pay it');
+  assert.ok(!b.paidBy(new Uint8Array(32), '7:0'), 'the key is bound to its payment hash');
   assert.equal(paid.payIndex, 1);
   assert.equal((await waiting).status, 'paid');
   assert.equal(b.markPaid(r.paymentHash, msat(5000)).amountReceivedMsat, 1000n, 'settling twice changes nothing');

@@ -57,4 +57,17 @@ export const NODE_MIGRATIONS: Migration[] = [
         );
       `),
   },
+  {
+    version: 3,
+    description: 'the HTLCs that paid each invoice',
+    // An HTLC that paid an invoice may be delivered again after a crash between marking the
+    // invoice paid and committing the fulfill: it must be fulfilled again, not refused.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE invoice_htlcs (
+          htlc_key TEXT PRIMARY KEY,
+          payment_hash BLOB NOT NULL
+        );
+      `),
+  },
 ];

@@ -1,0 +1,110 @@
+/**
+ * Functional stress: 200 payments of random amounts both ways over one live channel between
+ * two real `kited` processes, sequential and in concurrent batches (both directions at once),
+ * then balances are conserved to the msat and every payment is complete on the payer's side
+ * and paid on the payee's.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { RpcClient } from '../../src/rpc/client.ts';
+import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+
+let chain: ChainProc | null = null;
+const daemons: Daemon[] = [];
+after(async () => {
+  for (const d of daemons) {
+    // A SIGKILLed daemon has a signalCode and no exitCode; there is nothing left to stop.
+    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
+    else await d.stop();
+    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
+  }
+  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
+  await chain?.stop();
+});
+
+/** A small deterministic generator so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function channel(d: Daemon, peer: string): Promise<any> {
+  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
+  return r.channels.find((c) => c.state !== 'CLOSED');
+}
+
+test('channel stress: 200 payments both ways, sequential and concurrent, conserve balances', { timeout: 300_000 }, async () => {
+  chain = await startChain();
+  const args = [...chain.kitedArgs];
+  const alice = await startDaemon('alice', args);
+  daemons.push(alice);
+  const bob = await startDaemon('bob', args);
+  daemons.push(bob);
+  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
+  await alice.rpc.call('generate', { blocks: 1 });
+  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
+  // Push half to bob so both directions can pay from the start.
+  await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000, push_msat: 400_000_000 });
+  await alice.rpc.call('generate', { blocks: 3 });
+  await waitFor('normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  const a0 = BigInt((await channel(alice, bob.id)).to_us_msat);
+  const b0 = BigInt((await channel(bob, alice.id)).to_us_msat);
+  assert.equal(b0, 400_000_000n);
+  assert.equal(a0 + b0, 1_000_000_000n);
+
+  // The RPC server answers one connection's requests in order, so concurrent pays each get
+  // their own connection.
+  const pools = new Map<Daemon, RpcClient[]>([alice, bob].map((d) => [d, Array.from({ length: 10 }, () => new RpcClient(d.rpc.path))]));
+  const rand = rng(20261125);
+  let n = 0;
+  let aliceToBob = 0n; // net msat moved from alice to bob
+  const results: { payer: Daemon; hash: string; status: string }[] = [];
+  const one = async (payer: Daemon, payee: Daemon, slot = 0): Promise<() => Promise<void>> => {
+    const amount = 1_000 + Math.floor(rand() * 2_000_000);
+    const label = `p${n++}`;
+    const inv = (await payee.rpc.call('invoice', { amount_msat: amount, label, description: label })) as { bolt11: string; payment_hash: string };
+    return async () => {
+      const r = (await pools.get(payer)![slot].call('pay', { bolt11: inv.bolt11 })) as { status: string; payment_hash: string };
+      results.push({ payer, hash: inv.payment_hash, status: r.status });
+      assert.equal(r.status, 'complete', `payment ${label} of ${amount} msat`);
+      aliceToBob += payer === alice ? BigInt(amount) : -BigInt(amount);
+    };
+  };
+  while (n < 200) {
+    if (rand() < 0.5) {
+      // Sequential: a handful of payments, alternating direction at random.
+      for (let i = 0; i < 5; i++) await (await (rand() < 0.5 ? one(alice, bob) : one(bob, alice)))();
+    } else {
+      // Concurrent: ~10 in flight at once, both directions mixed; invoices made first.
+      const batch: (() => Promise<void>)[] = [];
+      for (let i = 0; i < 10; i++) batch.push(await (rand() < 0.5 ? one(alice, bob, i) : one(bob, alice, i)));
+      await Promise.all(batch.map((f) => f()));
+    }
+  }
+  for (const p of pools.values()) for (const c of p) c.close();
+  assert.equal(results.length, n);
+  assert.ok(n >= 200);
+
+  const final = await waitFor('htlcs all resolved', async () => {
+    const ca = await channel(alice, bob.id);
+    const cb = await channel(bob, alice.id);
+    return ca.htlcs.length === 0 && cb.htlcs.length === 0 ? { a: BigInt(ca.to_us_msat), b: BigInt(cb.to_us_msat) } : null;
+  });
+  assert.equal(final.a, a0 - aliceToBob, "alice's balance moved by exactly the net paid");
+  assert.equal(final.b, b0 + aliceToBob, "bob's balance moved by exactly the net paid");
+  assert.equal(final.a + final.b, 1_000_000_000n, 'the channel conserves value to the msat');
+
+  for (const d of [alice, bob]) {
+    const pays = ((await d.rpc.call('listpays', {})) as { pays: any[] }).pays;
+    assert.equal(pays.length, results.filter((r) => r.payer === d).length);
+    assert.ok(pays.every((p) => p.status === 'complete'), `${d.name}: every pay is complete`);
+    const invs = ((await d.rpc.call('listinvoices', {})) as { invoices: any[] }).invoices;
+    assert.equal(invs.length, results.filter((r) => r.payer !== d).length);
+    assert.ok(invs.every((i) => i.status === 'paid'), `${d.name}: every invoice is paid`);
+  }
+});
