@@ -34,6 +34,7 @@ export function renderRpcDocs(): string {
   for (const m of METHODS) {
     out.push(`### ${m.name}`, '', m.summary, '', '```', usage(m), '```', '');
     if (m.aliases?.length) out.push(`Aliases: ${m.aliases.join(', ')}`, '');
+    if (m.developer) out.push('Only with `kited --developer` (refused on mainnet).', '');
     if (m.params.length) {
       out.push('| param | required | form | meaning |', '| --- | --- | --- | --- |');
       for (const p of m.params) out.push(`| ${p.name} | ${p.required ? 'yes' : 'no'} | ${describeForm(p.type)} | ${p.description} |`);

@@ -35,6 +35,21 @@ import type { PeerManager } from './peers.ts';
 const RECORD_VERSION = 1;
 /** How long a state that no message depends on may wait for the next commit. */
 const LAZY_COMMIT_MS = 200;
+/**
+ * The funder keeps the commitment feerate near the estimate: it sends update_fee when the
+ * estimate rises above 1.25x the commitment's feerate or falls below half of it (a band, so
+ * that a noisy estimate does not cause an update dance every block).
+ */
+const FEE_UPDATE_RISE = 1.25;
+const FEE_UPDATE_FALL = 0.5;
+/** Weight of a legacy closing transaction with two P2WSH-sized outputs, to turn feerates into fees. */
+const CLOSING_TX_WEIGHT = 724n;
+
+/** A closing feerate range (sat per 1000 weight) chosen with `close`. */
+export interface CloseFeerateRange {
+  minPerKw: number;
+  maxPerKw: number;
+}
 
 type QueuedEvent = ChannelEvent | { kind: 'start'; result: () => { state: ChannelState; effects: Effect[] } };
 
@@ -61,6 +76,11 @@ export interface ChannelHandle {
   draining?: boolean;
   /** A lazy commit of the current state is pending. */
   flushTimer?: NodeJS.Timeout;
+  /**
+   * The closing feerate range asked for with `close`. Kept in memory only: after a restart
+   * the negotiation restarts (BOLT #2 retransmits shutdown) with the configured range.
+   */
+  closeRange?: CloseFeerateRange;
 }
 
 export interface ChannelManagerOptions {
@@ -155,6 +175,33 @@ export class ChannelManager {
     await this.onBlock();
   }
 
+  /**
+   * updateFeeIfNeeded: as the funder of a channel in normal operation, send update_fee when
+   * the estimate has left the band around the commitment's feerate (BOLT #2: "The node
+   * responsible for paying the Bitcoin fee: SHOULD send update_fee to ensure the current fee
+   * rate is sufficient (by a significant margin) for timely processing of the commitment
+   * transaction."). A refusal by our own machine (e.g. the funder could not afford the new
+   * fee, or dust exposure) is logged and retried on a later block.
+   */
+  private async updateFeeIfNeeded(ch: ChannelHandle): Promise<void> {
+    const s = ch.state;
+    if (s.name !== 'Normal' || !this.peerOf(ch)) return;
+    const c = s.commitments;
+    if (!c.params.localIsFunder || c.connection !== 'up' || c.fees.length > 0) return;
+    const current = c.localCommit.spec.feeratePerKw;
+    const target = this.feerates.commitment;
+    if (target <= current * FEE_UPDATE_RISE && target >= current * FEE_UPDATE_FALL) return;
+    const why = await this.tryCommand(ch, { kind: 'update_fee', feeratePerKw: target });
+    if (why) this.o.log.info('update_fee not sent', { channel: toHex(channelIdOf(s)).slice(0, 16), feerate: target, why });
+    else this.o.log.info('update_fee sent', { channel: toHex(channelIdOf(s)).slice(0, 16), from: current, to: target });
+  }
+
+  /** setFeerate sends update_fee with a chosen feerate (the developer command dev-feerate). */
+  async setFeerate(ch: ChannelHandle, feeratePerKw: number): Promise<void> {
+    const why = await this.tryCommand(ch, { kind: 'update_fee', feeratePerKw });
+    if (why) throw new KiteError(-1, `update_fee refused: ${why}`);
+  }
+
   private async refreshChainInputs(): Promise<void> {
     const tip = await this.o.onchain.backend.getTip();
     this.height = tip.height;
@@ -174,11 +221,20 @@ export class ChannelManager {
     return { ...defaultChannelConfig(this.shutdownScript ?? new Uint8Array(0)), ...this.o.config };
   }
 
-  private env(keyIndex: bigint): ChannelEnv {
+  private env(keyIndex: bigint, ch?: ChannelHandle): ChannelEnv {
+    const config = this.config();
+    let feerates = this.feerates;
+    const r = ch?.closeRange;
+    if (r) {
+      // The closing fee range in satoshis follows from the feerates and the closing weight.
+      const fee = (perKw: number): Sat => sat((BigInt(perKw) * CLOSING_TX_WEIGHT) / 1000n);
+      config.closingFeeRange = { min: fee(r.minPerKw), max: fee(r.maxPerKw) };
+      feerates = { ...feerates, closing: Math.min(Math.max(feerates.closing, r.minPerKw), r.maxPerKw) };
+    }
     return {
       chainHash: this.o.chainHash,
-      config: this.config(),
-      feerates: this.feerates,
+      config,
+      feerates,
       blockHeight: this.height,
       randomBytes,
       signer: InMemorySigner.fromNodeSecret(this.o.nodeSecret, keyIndex),
@@ -247,7 +303,7 @@ export class ChannelManager {
         const { event, resolve } = inbox.shift()!;
         let result;
         try {
-          result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex));
+          result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex, ch));
         } catch (e) {
           this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
           resolve([]);
@@ -432,6 +488,10 @@ export class ChannelManager {
     await this.refreshChainInputs();
     for (const ch of this.channels) {
       const s = ch.state;
+      if (s.name === 'Normal') {
+        await this.updateFeeIfNeeded(ch);
+        continue;
+      }
       if (s.name !== 'AwaitingFundingConfirmed' && s.name !== 'AwaitingChannelReady') continue;
       const c = s.commitments;
       const txid = toHex(Uint8Array.from(c.params.funding.txid).reverse());
@@ -539,7 +599,8 @@ export class ChannelManager {
   }
 
   /** close starts a cooperative close and waits for the closing transaction. */
-  async close(ch: ChannelHandle, scriptPubkey: Uint8Array | undefined, timeoutMs = 60_000): Promise<unknown> {
+  async close(ch: ChannelHandle, scriptPubkey: Uint8Array | undefined, range?: CloseFeerateRange, timeoutMs = 60_000): Promise<unknown> {
+    if (range) ch.closeRange = range;
     const done = this.wait(ch, 'closed', timeoutMs);
     await this.run(ch, { kind: 'command', command: { kind: 'shutdown', scriptPubkey } });
     return done;

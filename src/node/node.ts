@@ -18,11 +18,11 @@ import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
 import { PeerManager } from './peers.ts';
 import { noiseLinks } from './links.ts';
 import { openOnChain, type OnChain } from './onchain.ts';
-import { ChannelManager } from './channels.ts';
+import { ChannelManager, type CloseFeerateRange } from './channels.ts';
 import { PaymentsManager } from './payments.ts';
 import { addressToScript } from '../bitcoin/index.ts';
 import { sat, msat } from '../lib/units.ts';
-import { openDatabase, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
+import { openDatabase, commitCount, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
 import { InvoiceBook, invoiceJson } from '../payments/index.ts';
 import { fromHex } from '../lib/bytes.ts';
 import type { Msat } from '../lib/units.ts';
@@ -89,7 +89,10 @@ export class KiteNode {
     });
     this.db = openDatabase(join(cfg.dataDir, 'kite.sqlite3'), NODE_MIGRATIONS);
     this.invoices = new InvoiceBook({ db: this.db, network: cfg.network, nodeSecret: secret, now: () => Math.floor(Date.now() / 1000), random: randomBytes });
-    this.dispatcher = createDispatcher(METHODS, this.handlers());
+    this.dispatcher = createDispatcher(
+      METHODS.filter((m) => !m.developer || this.cfg.developer),
+      this.handlers(),
+    );
   }
 
   /** start opens everything: peer listener, RPC socket, HTTP RPC. */
@@ -171,6 +174,8 @@ export class KiteNode {
         'lightning-dir': this.cfg.dataDir,
         blockheight: this.onchain?.watcher.tip?.height ?? 0,
         chain: this.onchain?.describe,
+        // Synchronous SQLite commits since start (bench/payments.bench.ts: commits per payment).
+        store: { commits: commitCount(this.db) },
       }),
       connect: async (p) => this.connectCmd(String(p.id), p.host as string | undefined, p.port as number | undefined),
       listpeers: async (p) => ({
@@ -263,8 +268,31 @@ export class KiteNode {
             throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'destination': ${(e as Error).message}`);
           }
         }
-        const r = (await this.chans().close(ch, script)) as { txid: string; tx: string };
+        let range: CloseFeerateRange | undefined;
+        if (p.feerate_range !== undefined) {
+          const parts = String(p.feerate_range).split(',');
+          if (parts.length !== 2) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'feerate_range': expected MIN,MAX (e.g. 253perkw,5000perkw), got '${p.feerate_range}'`);
+          const [minPerKw, maxPerKw] = await Promise.all(
+            parts.map((x) =>
+              this.chain()
+                .wallet.resolveFeerate(/^\d+$/.test(x.trim()) ? Number(x.trim()) : x.trim())
+                .catch((e: Error) => {
+                  throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'feerate_range': ${e.message}`);
+                }),
+            ),
+          );
+          if (minPerKw! > maxPerKw!) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'feerate_range': minimum ${minPerKw} above maximum ${maxPerKw}`);
+          range = { minPerKw: minPerKw!, maxPerKw: maxPerKw! };
+        }
+        const r = (await this.chans().close(ch, script, range)) as { txid: string; tx: string };
         return { type: 'mutual', txid: r.txid, tx: r.tx };
+      },
+      'dev-feerate': async (p) => {
+        const ch = this.chans().find(String(p.id));
+        if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
+        const feerate = p.feerate as number;
+        await this.chans().setFeerate(ch, feerate);
+        return { id: String(p.id), feerate };
       },
       stop: async () => {
         setImmediate(() => this.onStopRequested());

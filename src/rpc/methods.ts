@@ -131,7 +131,16 @@ export const METHODS: MethodSpec[] = [
     params: [
       { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
       { name: 'destination', type: 'string', description: 'address to close to (default: the wallet)' },
-      { name: 'feerate_range', type: 'string', description: 'reserved; the policy range is used' },
+      { name: 'feerate_range', type: 'string', description: 'closing feerates we accept, MIN,MAX (each N sat/kw, Nperkw, Nperkb, urgent, normal or slow); default 200 to 50,000 sat of fee' },
+    ],
+  },
+  {
+    name: 'dev-feerate',
+    summary: 'Developer: send update_fee with this commitment feerate now (we must be the funder).',
+    developer: true,
+    params: [
+      { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
+      { name: 'feerate', type: 'integer', required: true, description: 'commitment feerate in sat per 1000 weight' },
     ],
   },
   { name: 'stop', summary: 'Shut the daemon down cleanly.', params: [] },
