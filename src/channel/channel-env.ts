@@ -93,7 +93,9 @@ export type Command =
   | { kind: 'fail_malformed_htlc'; id: bigint; sha256OfOnion: Uint8Array; failureCode: number }
   | { kind: 'update_fee'; feeratePerKw: number }
   | { kind: 'sign' }
-  | { kind: 'shutdown'; scriptPubkey?: Uint8Array };
+  | { kind: 'shutdown'; scriptPubkey?: Uint8Array }
+  /** Publish our latest commitment now (unilateral close), whatever the peer does. */
+  | { kind: 'force_close' };
 
 /** Events the machine reacts to. */
 export type ChannelEvent =

@@ -104,6 +104,14 @@ function keepIfUnchanged(original: ChannelState, view: ChannelState, r: StepResu
 
 function onCommand(s: ChannelState, cmd: Command, env: ChannelEnv): StepResult {
   if (cmd.kind === 'open') return reject(s, 'open', 'the channel already exists');
+  if (cmd.kind === 'force_close') {
+    // BOLT #5: either side may close unilaterally at any time by publishing its latest
+    // commitment, connected or not. That needs a commitment the peer signed.
+    if (!('commitments' in s) || !s.commitments || s.name === 'AwaitingFundingSigned' || s.name === 'Errored') {
+      return reject(s, cmd.kind, `no commitment to publish in state ${s.name}`);
+    }
+    return failChannel(s, 'channel force-closed by its operator', env);
+  }
   if (cmd.kind === 'shutdown' && (s.name === 'AwaitingFundingConfirmed' || s.name === 'AwaitingChannelReady')) {
     if (s.commitments.connection !== 'up') return reject(s, cmd.kind, 'the peer is not connected');
     const v = asShuttingDown(s);

@@ -15,37 +15,15 @@ import { normalizeParams, usage } from '../rpc/schema.ts';
 import { RpcErrors } from '../rpc/errors.ts';
 import { isNetwork } from '../node/networks.ts';
 import { offlineCommands } from './offline.ts';
+import { parseCliParams, splitCommandFlags, withFlags } from './args.ts';
 
 function fail(code: number, message: string, exit: number): never {
   process.stderr.write(toJson({ code, message }, 2) + '\n');
   process.exit(exit);
 }
 
-/** parseCliParams turns CLI words into JSON-RPC params: positional, or key=value with -k. */
-export function parseCliParams(words: string[], keyed: boolean): unknown[] | Record<string, unknown> {
-  const val = (s: string): unknown => {
-    if (s === 'true' || s === 'false' || s === 'null') return JSON.parse(s);
-    if (/^-?\d+$/.test(s) && Number.isSafeInteger(Number(s))) return Number(s);
-    if (/^[[{]/.test(s)) {
-      try {
-        return JSON.parse(s);
-      } catch {
-        return s;
-      }
-    }
-    return s;
-  };
-  if (!keyed) return words.map(val);
-  const out: Record<string, unknown> = {};
-  for (const w of words) {
-    const eq = w.indexOf('=');
-    if (eq <= 0) throw new KiteError(RpcErrors.INVALID_PARAMS, `with -k every argument is key=value; got '${w}'`);
-    out[w.slice(0, eq)] = val(w.slice(eq + 1));
-  }
-  return out;
-}
-
-async function main(argv: string[]): Promise<void> {
+async function main(fullArgv: string[]): Promise<void> {
+  const { argv, flags } = splitCommandFlags(fullArgv);
   const program = new Command();
   program
     .name('kite')
@@ -69,13 +47,17 @@ async function main(argv: string[]): Promise<void> {
   if (!isNetwork(opts.network)) fail(RpcErrors.INVALID_PARAMS, `--network must be one of bitcoin, testnet, signet, regtest; got '${opts.network}'`, 2);
   const method = command ?? 'help';
   let params: unknown;
+  const spec = findMethod(method);
   try {
     params = parseCliParams(args ?? [], !!opts.keywords);
+    if (Object.keys(flags).length > 0) {
+      if (!spec) throw new KiteError(RpcErrors.METHOD_NOT_FOUND, `unknown command '${method}'`);
+      params = withFlags(spec, params as unknown[] | Record<string, unknown>, flags);
+    }
   } catch (e) {
     fail((e as KiteError).code, (e as Error).message, 2);
   }
   // Check arguments against the schema before bothering the daemon.
-  const spec = findMethod(method);
   if (spec) {
     try {
       normalizeParams(spec, params);

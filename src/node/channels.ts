@@ -606,6 +606,19 @@ export class ChannelManager {
     return done;
   }
 
+  /**
+   * forceClose publishes our latest commitment (unilateral close), connected or not, and
+   * returns it. The channel fails with an `error` to the peer.
+   */
+  async forceClose(ch: ChannelHandle): Promise<{ txid: string; tx: string }> {
+    const effects = await this.run(ch, { kind: 'command', command: { kind: 'force_close' } });
+    const r = effects.find((e) => e.kind === 'command_rejected');
+    if (r && r.kind === 'command_rejected') throw new KiteError(-1, `cannot force-close: ${r.reason}`);
+    const b = effects.find((e) => e.kind === 'broadcast' && e.label === 'commitment');
+    if (!b || b.kind !== 'broadcast') throw new KiteError(-1, 'cannot force-close: no commitment to publish');
+    return { txid: txidHex(b.tx), tx: toHex(serializeTx(b.tx)) };
+  }
+
   /** find locates a channel by channel id, short channel id, or peer id. */
   find(key: string): ChannelHandle | null {
     const live = this.channels.filter((c) => c.state.name !== 'Closed');

@@ -81,11 +81,13 @@ export class KiteNode {
         maxPingsPerMinute: timings.maxPingsPerMinute,
         now: () => Date.now(),
         random: randomBytes,
+        devDisconnectAfterChannelMsgs: cfg.devDisconnectAfterChannelMsgs ?? undefined,
       },
       log,
       dataDir: cfg.dataDir,
-      reconnectBaseMs: timings.reconnectBaseMs,
-      reconnectMaxMs: timings.reconnectMaxMs,
+      // --dev-reconnect-ms shortens the redial backoff (base, and a cap of 1 s) for tests.
+      reconnectBaseMs: cfg.devReconnectMs ?? timings.reconnectBaseMs,
+      reconnectMaxMs: cfg.devReconnectMs === null ? timings.reconnectMaxMs : Math.max(cfg.devReconnectMs, 1000),
     });
     this.db = openDatabase(join(cfg.dataDir, 'kite.sqlite3'), NODE_MIGRATIONS);
     this.invoices = new InvoiceBook({ db: this.db, network: cfg.network, nodeSecret: secret, now: () => Math.floor(Date.now() / 1000), random: randomBytes });
@@ -260,6 +262,13 @@ export class KiteNode {
       close: async (p) => {
         const ch = this.chans().find(String(p.id));
         if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
+        if (p.force === true) {
+          if (p.destination !== undefined || p.feerate_range !== undefined) {
+            throw new KiteError(RpcErrors.INVALID_PARAMS, "invalid parameter 'force': a unilateral close takes no destination or feerate_range");
+          }
+          const r = await this.chans().forceClose(ch);
+          return { type: 'unilateral', txid: r.txid, tx: r.tx };
+        }
         let script: Uint8Array | undefined;
         if (p.destination !== undefined) {
           try {

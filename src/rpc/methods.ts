@@ -127,11 +127,13 @@ export const METHODS: MethodSpec[] = [
   },
   {
     name: 'close',
-    summary: 'Close a channel cooperatively (shutdown, then closing_signed) and return the closing transaction.',
+    summary:
+      'Close a channel cooperatively (shutdown, then closing_signed) and return the closing transaction; with force, publish our latest commitment instead (unilateral close).',
     params: [
       { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
       { name: 'destination', type: 'string', description: 'address to close to (default: the wallet)' },
       { name: 'feerate_range', type: 'string', description: 'closing feerates we accept, MIN,MAX (each N sat/kw, Nperkw, Nperkb, urgent, normal or slow); default 200 to 50,000 sat of fee' },
+      { name: 'force', type: 'boolean', description: 'close unilaterally now by publishing our latest commitment (kite close <id> --force)' },
     ],
   },
   {
