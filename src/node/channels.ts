@@ -81,6 +81,23 @@ export interface ChannelHandle {
    * the negotiation restarts (BOLT #2 retransmits shutdown) with the configured range.
    */
   closeRange?: CloseFeerateRange;
+  /** The number of the last counterparty commitment written to remote_commitments. */
+  loggedRemote?: bigint;
+}
+
+/**
+ * A counterparty commitment we signed, as stored in remote_commitments. Balances and HTLC
+ * directions are from our point of view (toLocal is ours; an 'offered' HTLC is one we added).
+ * Amounts are decimal strings, hashes and points hex, txid in internal byte order.
+ */
+export interface RemoteCommitmentRecord {
+  number: string;
+  txid: string;
+  perCommitmentPoint: string;
+  feeratePerKw: number;
+  toLocalMsat: string;
+  toRemoteMsat: string;
+  htlcs: { direction: 'offered' | 'received'; id: string; amountMsat: string; paymentHash: string; cltvExpiry: number }[];
 }
 
 export interface ChannelManagerOptions {
@@ -160,9 +177,19 @@ export class ChannelManager {
       key_index: number;
       record: string;
     }[];
+    const logged = this.o.db.prepare('SELECT MAX(number) AS n FROM remote_commitments WHERE channel_dbid = ?');
     for (const r of rows) {
       const { value } = decodeRecord<ChannelState>(r.record);
-      this.channels.push({ dbid: r.dbid, peerId: r.peer_id, keyIndex: BigInt(r.key_index), state: value, queue: Promise.resolve(), waiters: [] });
+      const n = (logged.get(r.dbid) as { n: number | null }).n;
+      this.channels.push({
+        dbid: r.dbid,
+        peerId: r.peer_id,
+        keyIndex: BigInt(r.key_index),
+        state: value,
+        queue: Promise.resolve(),
+        waiters: [],
+        loggedRemote: n === null ? undefined : BigInt(n),
+      });
     }
   }
 
@@ -246,19 +273,66 @@ export class ChannelManager {
     return BigInt((r.m ?? -1) + 1);
   }
 
-  /** persist commits the state before anything that depends on it is said. */
+  /**
+   * persist commits the state before anything that depends on it is said: the channel record
+   * and, in the same transaction, each counterparty commitment we signed since the last
+   * commit (see logRemoteCommitment).
+   */
   private persist(ch: ChannelHandle, state: ChannelState): void {
     const record = encodeRecord(RECORD_VERSION, state);
     const now = Math.floor(Date.now() / 1000);
     const id = toHex(channelIdOf(state));
-    if (ch.dbid === 0) {
-      const r = this.o.db
-        .prepare('INSERT INTO channels (peer_id, channel_id, key_index, state_name, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(ch.peerId, id, Number(ch.keyIndex), state.name, record, now);
-      ch.dbid = Number(r.lastInsertRowid);
-    } else {
-      this.o.db.prepare('UPDATE channels SET channel_id = ?, state_name = ?, record = ?, updated_at = ? WHERE dbid = ?').run(id, state.name, record, now, ch.dbid);
-    }
+    this.o.db.transaction(() => {
+      if (ch.dbid === 0) {
+        const r = this.o.db
+          .prepare('INSERT INTO channels (peer_id, channel_id, key_index, state_name, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(ch.peerId, id, Number(ch.keyIndex), state.name, record, now);
+        ch.dbid = Number(r.lastInsertRowid);
+      } else {
+        this.o.db.prepare('UPDATE channels SET channel_id = ?, state_name = ?, record = ?, updated_at = ? WHERE dbid = ?').run(id, state.name, record, now, ch.dbid);
+      }
+      this.logRemoteCommitment(ch, state);
+    })();
+  }
+
+  /**
+   * logRemoteCommitment records the counterparty's latest commitment we signed, once: its
+   * txid, number, per-commitment point, balances and HTLCs. Should the peer ever publish it,
+   * revoked or not, this is what the on-chain monitor needs to rebuild its output scripts;
+   * the revocation secrets themselves live once in the channel's shachain store.
+   */
+  private logRemoteCommitment(ch: ChannelHandle, state: ChannelState): void {
+    const c = commitmentsOf(state);
+    if (!c || c.remoteCommit.txid.length !== 32) return;
+    const n = c.remoteCommit.number;
+    if (ch.loggedRemote !== undefined && n <= ch.loggedRemote) return;
+    const view = currentView(c, 'remote');
+    const rec: RemoteCommitmentRecord = {
+      number: n.toString(),
+      txid: toHex(c.remoteCommit.txid),
+      perCommitmentPoint: toHex(c.remoteCommit.perCommitmentPoint),
+      feeratePerKw: view.spec.feeratePerKw,
+      toLocalMsat: view.spec.toLocal.toString(),
+      toRemoteMsat: view.spec.toRemote.toString(),
+      htlcs: view.htlcs.map((h) => ({ direction: h.direction, id: h.id.toString(), amountMsat: h.amount.toString(), paymentHash: toHex(h.paymentHash), cltvExpiry: h.cltvExpiry })),
+    };
+    this.o.db
+      .prepare('INSERT OR REPLACE INTO remote_commitments (channel_dbid, number, txid, record) VALUES (?, ?, ?, ?)')
+      .run(ch.dbid, Number(n), toHex(Uint8Array.from(c.remoteCommit.txid).reverse()), JSON.stringify(rec));
+    ch.loggedRemote = n;
+  }
+
+  /** remoteCommitments lists the counterparty commitments we signed for a channel, oldest first. */
+  remoteCommitments(ch: ChannelHandle): RemoteCommitmentRecord[] {
+    const rows = this.o.db.prepare('SELECT record FROM remote_commitments WHERE channel_dbid = ? ORDER BY number').all(ch.dbid) as { record: string }[];
+    return rows.map((r) => JSON.parse(r.record) as RemoteCommitmentRecord);
+  }
+
+  /** remoteCommitmentByTxid finds the channel and commitment a published txid (display order) belongs to. */
+  remoteCommitmentByTxid(txid: string): { ch: ChannelHandle; rec: RemoteCommitmentRecord } | null {
+    const row = this.o.db.prepare('SELECT channel_dbid, record FROM remote_commitments WHERE txid = ?').get(txid) as { channel_dbid: number; record: string } | undefined;
+    const ch = row && this.channels.find((c) => c.dbid === row.channel_dbid);
+    return row && ch ? { ch, rec: JSON.parse(row.record) as RemoteCommitmentRecord } : null;
   }
 
   /**

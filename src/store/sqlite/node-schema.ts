@@ -70,4 +70,23 @@ export const NODE_MIGRATIONS: Migration[] = [
         );
       `),
   },
+  {
+    version: 4,
+    description: 'the counterparty commitments we signed',
+    // Enough of each counterparty commitment we signed to act on it on chain should it be
+    // published, revoked or not: its txid (to recognise it), number (to derive its keys, and
+    // its secret from the shachain once revoked), balances and HTLCs (to rebuild its output
+    // scripts). Written in the same transaction as the channel state that signed it.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE remote_commitments (
+          channel_dbid INTEGER NOT NULL,
+          number INTEGER NOT NULL,
+          txid TEXT NOT NULL,
+          record TEXT NOT NULL,
+          PRIMARY KEY (channel_dbid, number)
+        );
+        CREATE INDEX remote_commitments_txid ON remote_commitments (txid);
+      `),
+  },
 ];
