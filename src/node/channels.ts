@@ -13,6 +13,7 @@ import { encodeMessage, type WireMessage } from '../wire/index.ts';
 import {
   currentView,
   hasChangesForRemote,
+  signedLocalCommitment,
   startFunder,
   startFundee,
   step,
@@ -25,7 +26,7 @@ import {
   type Effect,
   type OpenChannel,
 } from '../channel/index.ts';
-import { addressToScript, txid as txidOf, serializeTx, txidHex, type Network, type Tx } from '../bitcoin/index.ts';
+import { addressToScript, parseTx, txid as txidOf, serializeTx, txidHex, type Network, type Tx } from '../bitcoin/index.ts';
 import { decodeRecord, encodeRecord, type Db } from '../store/sqlite/index.ts';
 import type { Logger } from './log.ts';
 import type { OnChain } from './onchain.ts';
@@ -83,6 +84,8 @@ export interface ChannelHandle {
   closeRange?: CloseFeerateRange;
   /** The number of the last counterparty commitment written to remote_commitments. */
   loggedRemote?: bigint;
+  /** Developer: revoke_and_ack is not sent (dev-hold-revoke), to keep updates in flight. */
+  holdRevoke?: boolean;
 }
 
 /**
@@ -110,6 +113,8 @@ export interface ChannelManagerOptions {
   network: Network;
   /** Policy; the shutdown script is filled from the wallet when empty. */
   config: Partial<ChannelConfig>;
+  /** Developer mode: keep our signed commitments so that dev-publish-revoked can cheat. */
+  developer?: boolean;
 }
 
 /** The default policy, close to what other implementations use on regtest. */
@@ -292,7 +297,36 @@ export class ChannelManager {
         this.o.db.prepare('UPDATE channels SET channel_id = ?, state_name = ?, record = ?, updated_at = ? WHERE dbid = ?').run(id, state.name, record, now, ch.dbid);
       }
       this.logRemoteCommitment(ch, state);
+      if (this.o.developer) this.logLocalCommitment(ch, state);
     })();
+  }
+
+  /** logLocalCommitment (developer mode only) keeps each of our signed commitments. */
+  private logLocalCommitment(ch: ChannelHandle, state: ChannelState): void {
+    const c = commitmentsOf(state);
+    if (!c || c.localCommit.remoteSig.length !== 64 || state.name === 'AwaitingFundingSigned') return;
+    const tx = signedLocalCommitment(c, this.env(ch.keyIndex, ch));
+    this.o.db
+      .prepare('INSERT OR IGNORE INTO dev_local_commitments (channel_dbid, number, tx, to_us_msat) VALUES (?, ?, ?, ?)')
+      .run(ch.dbid, Number(c.localCommit.number), toHex(serializeTx(tx)), c.localCommit.spec.toLocal.toString());
+  }
+
+  /**
+   * devPublishRevoked (developer mode) broadcasts one of our own revoked commitments: the
+   * given number, or the revoked one where we had the most. The peer should punish it.
+   */
+  async devPublishRevoked(ch: ChannelHandle, number?: number): Promise<{ txid: string; tx: string; number: number; to_us_msat: string }> {
+    const c = commitmentsOf(ch.state);
+    if (!c) throw new KiteError(-1, 'the channel has no commitments');
+    const rows = this.o.db
+      .prepare('SELECT number, tx, to_us_msat FROM dev_local_commitments WHERE channel_dbid = ? AND number < ? ORDER BY number')
+      .all(ch.dbid, Number(c.localCommit.number)) as { number: number; tx: string; to_us_msat: string }[];
+    const pick = number === undefined ? rows.reduce<(typeof rows)[number] | undefined>((b, r) => (!b || BigInt(r.to_us_msat) > BigInt(b.to_us_msat) ? r : b), undefined) : rows.find((r) => r.number === number);
+    if (!pick) throw new KiteError(-1, number === undefined ? 'no revoked commitment of ours is kept for this channel' : `no revoked commitment number ${number} is kept`);
+    const tx = parseTx(fromHex(pick.tx));
+    await this.o.onchain.backend.broadcast(tx);
+    this.o.log.warn('developer: published a revoked commitment', { number: pick.number, txid: txidHex(tx) });
+    return { txid: txidHex(tx), tx: pick.tx, number: pick.number, to_us_msat: pick.to_us_msat };
   }
 
   /**
@@ -465,6 +499,10 @@ export class ChannelManager {
       case 'send_message': {
         const p = this.peerOf(ch);
         if (!p) return; // channel_reestablish will retransmit what is needed
+        if (ch.holdRevoke && eff.message.type === 'revoke_and_ack') {
+          log.warn('developer: holding back revoke_and_ack');
+          return;
+        }
         await p.sendMsg(eff.message as unknown as WireMessage).catch((e: Error) => log.info('send failed', { error: e.message }));
         return;
       }

@@ -116,6 +116,7 @@ export class KiteNode {
       onchain: this.onchain,
       log: this.log,
       config: {},
+      developer: this.cfg.developer,
     });
     this.payments = new PaymentsManager({
       db: this.db,
@@ -295,6 +296,21 @@ export class KiteNode {
         }
         const r = (await this.chans().close(ch, script, range)) as { txid: string; tx: string };
         return { type: 'mutual', txid: r.txid, tx: r.tx };
+      },
+      'dev-publish-revoked': async (p) => {
+        const ch = this.chans().find(String(p.id));
+        if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
+        return this.chans().devPublishRevoked(ch, p.number as number | undefined);
+      },
+      'dev-hold-revoke': async (p) => {
+        const ch = this.chans().find(String(p.id));
+        if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
+        const hold = p.hold !== false;
+        const wasHeld = !!ch.holdRevoke;
+        ch.holdRevoke = hold;
+        // What was held back is retransmitted by channel_reestablish: reconnect to release it.
+        if (wasHeld && !hold) this.peers.peers.get(ch.peerId)?.close('developer: releasing held revoke_and_ack');
+        return { id: String(p.id), hold };
       },
       'dev-feerate': async (p) => {
         const ch = this.chans().find(String(p.id));

@@ -137,6 +137,24 @@ export const METHODS: MethodSpec[] = [
     ],
   },
   {
+    name: 'dev-publish-revoked',
+    summary: 'Developer: cheat on purpose by broadcasting one of our own revoked commitments (default: the one that paid us most).',
+    developer: true,
+    params: [
+      { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
+      { name: 'number', type: 'integer', description: 'the commitment number to publish' },
+    ],
+  },
+  {
+    name: 'dev-hold-revoke',
+    summary: 'Developer: stop sending revoke_and_ack on a channel so updates stay in flight; hold=false releases it (by reconnecting, which retransmits).',
+    developer: true,
+    params: [
+      { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
+      { name: 'hold', type: 'boolean', description: 'true (default) to hold, false to release' },
+    ],
+  },
+  {
     name: 'dev-feerate',
     summary: 'Developer: send update_fee with this commitment feerate now (we must be the funder).',
     developer: true,

@@ -89,4 +89,20 @@ export const NODE_MIGRATIONS: Migration[] = [
         CREATE INDEX remote_commitments_txid ON remote_commitments (txid);
       `),
   },
+  {
+    version: 5,
+    description: 'developer mode: our own signed commitments',
+    // Only written with --developer, so that a test or demo can publish one of our revoked
+    // commitments on purpose (dev-publish-revoked). A real node never keeps them.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE dev_local_commitments (
+          channel_dbid INTEGER NOT NULL,
+          number INTEGER NOT NULL,
+          tx TEXT NOT NULL,
+          to_us_msat TEXT NOT NULL,
+          PRIMARY KEY (channel_dbid, number)
+        );
+      `),
+  },
 ];
