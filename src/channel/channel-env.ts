@@ -107,7 +107,9 @@ export type ChannelEvent =
   /** The funding transaction is `depth` deep; `output` is what the chain shows at the funding outpoint. */
   | { kind: 'funding_confirmed'; depth: number; shortChannelId: ShortChannelId; output: TxOut | null }
   | { kind: 'disconnected' }
-  | { kind: 'reconnected' };
+  | { kind: 'reconnected' }
+  /** The funding output was spent by a confirmed transaction (`mutual`: a closing transaction). */
+  | { kind: 'funding_spent'; mutual: boolean };
 
 /** Effects the node executes, in order. */
 export type Effect =

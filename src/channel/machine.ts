@@ -5,7 +5,7 @@
  * changes, a `persist` effect with the whole new record comes before any message.
  */
 import { equalBytes } from '../lib/index.ts';
-import { failChannel, ignore, reject } from './channel-common.ts';
+import { channelIdOf, errorMessage, failChannel, ignore, reject } from './channel-common.ts';
 import { acceptOpenChannel, onAcceptChannel, onChannelReady, onFundingConfirmed, onFundingCreated, onFundingSigned, onFundingTxBuilt, openChannel } from './open.ts';
 import {
   addHtlc,
@@ -85,7 +85,31 @@ function dispatch(s: ChannelState, e: ChannelEvent, env: ChannelEnv): StepResult
       return onCommand(s, e.command, env);
     case 'message':
       return onMessage(s, e.message, env);
+    case 'funding_spent':
+      return onFundingSpent(s, e.mutual);
   }
+}
+
+/**
+ * onFundingSpent: the funding output was spent on chain, so the channel is over whatever the
+ * peer says next (BOLT #5). A mutual close ends it; any other spend fails it, keeping the
+ * commitments for the on-chain monitor, telling the peer, and broadcasting nothing (our own
+ * commitment could no longer confirm).
+ */
+function onFundingSpent(s: ChannelState, mutual: boolean): StepResult {
+  if (s.name === 'Closed' || s.name === 'Errored' || !('commitments' in s) || !s.commitments) return ignore(s, 'funding spend in a state without a live channel');
+  const channelId = channelIdOf(s);
+  if (mutual) return { state: { name: 'Closed', channelId, reason: 'mutual close confirmed on chain' }, effects: [{ kind: 'log', level: 'info', message: 'mutual close seen on chain' }] };
+  const text = 'the funding output was spent on chain';
+  const error = errorMessage(channelId, text);
+  return {
+    state: { name: 'Errored', channelId, commitments: s.commitments, error: text, dataLoss: false },
+    effects: [
+      { kind: 'log', level: 'warn', message: text },
+      { kind: 'send_message', message: error },
+      { kind: 'fail_channel', error, broadcastCommitment: false },
+    ],
+  };
 }
 
 /**

@@ -315,12 +315,14 @@ export class ChannelManager {
    * devPublishRevoked (developer mode) broadcasts one of our own revoked commitments: the
    * given number, or the revoked one where we had the most. The peer should punish it.
    */
-  async devPublishRevoked(ch: ChannelHandle, number?: number): Promise<{ txid: string; tx: string; number: number; to_us_msat: string }> {
+  async devPublishRevoked(ch: ChannelHandle, number?: number, withHtlcs = false): Promise<{ txid: string; tx: string; number: number; to_us_msat: string }> {
     const c = commitmentsOf(ch.state);
     if (!c) throw new KiteError(-1, 'the channel has no commitments');
-    const rows = this.o.db
+    let rows = this.o.db
       .prepare('SELECT number, tx, to_us_msat FROM dev_local_commitments WHERE channel_dbid = ? AND number < ? ORDER BY number')
       .all(ch.dbid, Number(c.localCommit.number)) as { number: number; tx: string; to_us_msat: string }[];
+    // Balances and anchors make at most 4 outputs: more means HTLC outputs.
+    if (withHtlcs) rows = rows.filter((r) => parseTx(fromHex(r.tx)).outputs.length > 4);
     const pick = number === undefined ? rows.reduce<(typeof rows)[number] | undefined>((b, r) => (!b || BigInt(r.to_us_msat) > BigInt(b.to_us_msat) ? r : b), undefined) : rows.find((r) => r.number === number);
     if (!pick) throw new KiteError(-1, number === undefined ? 'no revoked commitment of ours is kept for this channel' : `no revoked commitment number ${number} is kept`);
     const tx = parseTx(fromHex(pick.tx));
@@ -729,6 +731,11 @@ export class ChannelManager {
     const b = effects.find((e) => e.kind === 'broadcast' && e.label === 'commitment');
     if (!b || b.kind !== 'broadcast') throw new KiteError(-1, 'cannot force-close: no commitment to publish');
     return { txid: txidHex(b.tx), tx: toHex(serializeTx(b.tx)) };
+  }
+
+  /** fundingSpent tells the channel machine its funding output was spent by a confirmed transaction. */
+  async fundingSpent(ch: ChannelHandle, mutual: boolean): Promise<void> {
+    await this.run(ch, { kind: 'funding_spent', mutual });
   }
 
   /** find locates a channel by channel id, short channel id, or peer id. */

@@ -18,7 +18,8 @@ import { loadOrCreateNodeSecret, loadOrCreateToken } from './secret.ts';
 import { PeerManager } from './peers.ts';
 import { noiseLinks } from './links.ts';
 import { openOnChain, type OnChain } from './onchain.ts';
-import { ChannelManager, type CloseFeerateRange } from './channels.ts';
+import { ChannelManager, type ChannelHandle, type CloseFeerateRange } from './channels.ts';
+import { IRREVOCABLE_DEPTH, OnchainResolver } from './resolver.ts';
 import { PaymentsManager } from './payments.ts';
 import { addressToScript } from '../bitcoin/index.ts';
 import { sat, msat } from '../lib/units.ts';
@@ -56,6 +57,7 @@ export class KiteNode {
   listenPort = 0;
   onchain: OnChain | null = null;
   channels: ChannelManager | null = null;
+  resolver: OnchainResolver | null = null;
   payments: PaymentsManager | null = null;
   readonly db: Db;
   readonly invoices: InvoiceBook;
@@ -128,7 +130,21 @@ export class KiteNode {
       log: this.log.child('pay'),
     });
     this.channels.listener = this.payments;
+    this.resolver = new OnchainResolver({
+      db: this.db,
+      log: this.log.child('onchain'),
+      onchain: this.onchain,
+      channels: this.channels,
+      nodeSecret: this.secret,
+      network: this.cfg.network,
+      preimageFor: (h) => {
+        const inv = this.invoices.byHash(h);
+        return inv && inv.status === 'paid' ? inv.preimage : null;
+      },
+    });
+    this.resolver.listener = this.payments;
     await this.channels.start();
+    await this.resolver.start();
     const channels = this.channels;
     this.peers.onMessage = (peer, m) => channels.onMessage(peer, m);
     this.peers.onPeerReady = (peer) => channels.peerConnected(peer);
@@ -154,6 +170,7 @@ export class KiteNode {
 
   async stop(): Promise<void> {
     this.payments?.stop();
+    this.resolver?.stop();
     await this.peers.stop();
     for (const c of this.closers.reverse()) await c.close();
     this.closers = [];
@@ -209,7 +226,7 @@ export class KiteNode {
         }
       },
       newaddr: async (p) => this.chain().wallet.newAddress(String(p.addresstype ?? 'bech32')),
-      listfunds: async () => this.chain().wallet.listFunds(),
+      listfunds: async () => ({ ...this.chain().wallet.listFunds(), resolutions: this.resolver?.pending() ?? [] }),
       withdraw: async (p) => {
         const r = await this.chain().wallet.withdraw(String(p.destination), p.satoshi as bigint | 'all', p.feerate as string | undefined);
         return { tx: r.tx, txid: r.txid, fee_sat: r.fee };
@@ -256,7 +273,14 @@ export class KiteNode {
         return r;
       },
       listpeerchannels: async (p) => ({
-        channels: this.chans().channels.filter((c) => p.id === undefined || c.peerId === p.id).map((c) => this.chans().json(c)),
+        channels: this.chans()
+          .channels.filter((c) => (p.id === undefined || c.peerId === p.id) && !this.forgotten(c))
+          .map((c) => this.channelJson(c)),
+      }),
+      listclosedchannels: async (p) => ({
+        closedchannels: this.chans()
+          .channels.filter((c) => (p.id === undefined || c.peerId === p.id) && (c.state.name === 'Closed' || !!this.resolver?.closeOf(c)?.resolvedHeight))
+          .map((c) => this.channelJson(c)),
       }),
       pay: async (p) => this.pays().pay(String(p.bolt11), p.amount_msat === undefined ? undefined : msat(p.amount_msat as number)),
       listpays: async (p) => ({ pays: this.pays().list(p.bolt11 as string | undefined) }),
@@ -300,7 +324,7 @@ export class KiteNode {
       'dev-publish-revoked': async (p) => {
         const ch = this.chans().find(String(p.id));
         if (!ch) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'id': no open channel matches '${p.id}'`);
-        return this.chans().devPublishRevoked(ch, p.number as number | undefined);
+        return this.chans().devPublishRevoked(ch, p.number as number | undefined, p.htlcs === true);
       },
       'dev-hold-revoke': async (p) => {
         const ch = this.chans().find(String(p.id));
@@ -311,6 +335,11 @@ export class KiteNode {
         // What was held back is retransmitted by channel_reestablish: reconnect to release it.
         if (wasHeld && !hold) this.peers.peers.get(ch.peerId)?.close('developer: releasing held revoke_and_ack');
         return { id: String(p.id), hold };
+      },
+      'dev-hold-htlcs': async (p) => {
+        const hold = p.hold !== false;
+        const n = this.pays().setHoldFulfills(hold);
+        return hold ? { hold, held: n } : { hold, released: n };
       },
       'dev-feerate': async (p) => {
         const ch = this.chans().find(String(p.id));
@@ -324,6 +353,24 @@ export class KiteNode {
         return { result: 'Shutdown complete' };
       },
     };
+  }
+
+  /** forgotten: resolved on chain long enough ago (Core Lightning forgets channels 100 blocks after). */
+  private forgotten(ch: ChannelHandle): boolean {
+    const r = this.resolver?.closeOf(ch)?.resolvedHeight;
+    return r !== undefined && r !== null && (this.onchain?.watcher.tip?.height ?? 0) >= r + IRREVOCABLE_DEPTH;
+  }
+
+  /** channelJson is listpeerchannels' view of a channel, with how it ended on chain if it did. */
+  private channelJson(ch: ChannelHandle): Record<string, unknown> {
+    const j = this.chans().json(ch);
+    const close = this.resolver?.closeOf(ch);
+    if (close) {
+      // Core Lightning's names: FUNDING_SPEND_SEEN, then ONCHAIN until resolved, then CLOSED.
+      j.state = close.resolvedHeight !== null ? 'CLOSED' : close.height === null ? 'FUNDING_SPEND_SEEN' : 'ONCHAIN';
+      j.close = { kind: close.kind, txid: close.txid, height: close.height ?? undefined, resolved_height: close.resolvedHeight ?? undefined };
+    }
+    return j;
   }
 
   private chans(): ChannelManager {

@@ -165,6 +165,34 @@ export class PaymentsManager implements ChannelListener {
     this.finish(hash, 'failed', null, why);
   }
 
+  /**
+   * Developer (dev-hold-htlcs): paid HTLCs are marked paid but their fulfill is held back, so
+   * tests can keep settled-by-us HTLCs on the commitments (e.g. to resolve them on chain).
+   */
+  private holdFulfills = false;
+  private deferred: { h: FinalHtlc; preimage: Uint8Array }[] = [];
+
+  /** setHoldFulfills holds (or releases, sending every held fulfill) incoming payments' fulfills. */
+  setHoldFulfills(hold: boolean): number {
+    this.holdFulfills = hold;
+    if (hold) return this.deferred.length;
+    const out = this.deferred.splice(0);
+    for (const d of out) this.answer(d.h, { kind: 'fulfill', preimage: d.preimage });
+    return out.length;
+  }
+
+  /** htlcResolvedOnChain: an HTLC of ours ended on chain (the peer revealed the preimage, or it timed out). */
+  htlcResolvedOnChain(_ch: ChannelHandle, paymentHash: Uint8Array, outcome: { preimage: Uint8Array } | { failed: string }): void {
+    const hash = toHex(paymentHash);
+    if ('preimage' in outcome) {
+      this.o.log.info('payment succeeded on chain', { payment_hash: hash });
+      this.finish(hash, 'complete', outcome.preimage, null);
+    } else {
+      this.o.log.info('payment failed on chain', { payment_hash: hash, why: outcome.failed });
+      this.finish(hash, 'failed', null, `on chain: ${outcome.failed}`);
+    }
+  }
+
   htlcReceived(ch: ChannelHandle, e: Effect<'received'>): void {
     const act = processIncomingOnion({ onionRoutingPacket: e.onion, paymentHash: e.paymentHash, amountMsat: e.amount, cltvExpiry: e.cltvExpiry }, this.o.nodeSecret, { replay: this.replay });
     const fail = (ss: Uint8Array, f: FailureMessage): void => void this.o.channels.command(ch, { kind: 'fail_htlc', id: e.id, reason: createErrorPacket(ss, f) });
@@ -214,7 +242,8 @@ export class PaymentsManager implements ChannelListener {
           this.held.delete(hash);
           // The invoice is marked paid (durably) before the preimage is revealed.
           this.o.invoices.markPaid(e.paymentHash, d.amountMsat, d.htlcs.map((x) => x.key));
-          for (const x of d.htlcs) this.answer(x, { kind: 'fulfill', preimage: d.preimage });
+          if (this.holdFulfills) this.deferred.push(...d.htlcs.map((x) => ({ h: x, preimage: d.preimage })));
+          else for (const x of d.htlcs) this.answer(x, { kind: 'fulfill', preimage: d.preimage });
           this.o.log.info('payment received', { payment_hash: hash, amount_msat: d.amountMsat });
           return;
         }

@@ -126,6 +126,11 @@ export const METHODS: MethodSpec[] = [
     params: [{ name: 'bolt11', type: 'string', description: 'only this invoice' }],
   },
   {
+    name: 'listclosedchannels',
+    summary: 'List channels that are closed and fully resolved on chain, with how they ended.',
+    params: [{ name: 'id', type: 'pubkey', description: 'only channels with this peer' }],
+  },
+  {
     name: 'close',
     summary:
       'Close a channel cooperatively (shutdown, then closing_signed) and return the closing transaction; with force, publish our latest commitment instead (unilateral close).',
@@ -143,6 +148,7 @@ export const METHODS: MethodSpec[] = [
     params: [
       { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
       { name: 'number', type: 'integer', description: 'the commitment number to publish' },
+      { name: 'htlcs', type: 'boolean', description: 'only consider revoked commitments carrying HTLC outputs' },
     ],
   },
   {
@@ -153,6 +159,12 @@ export const METHODS: MethodSpec[] = [
       { name: 'id', type: 'string', required: true, description: 'channel_id, short_channel_id or peer node id' },
       { name: 'hold', type: 'boolean', description: 'true (default) to hold, false to release' },
     ],
+  },
+  {
+    name: 'dev-hold-htlcs',
+    summary: 'Developer: mark incoming payments paid but hold back their update_fulfill_htlc (hold=false sends the held ones).',
+    developer: true,
+    params: [{ name: 'hold', type: 'boolean', description: 'true (default) to hold, false to release' }],
   },
   {
     name: 'dev-feerate',

@@ -12,7 +12,8 @@
  * and either pulls with `sync()` or follows a ChainNotifier with `attach()`. It does no I/O
  * of its own.
  */
-import { addressToScript, serializeTx, txVsize, txWeight, txid as computeTxid, type Tx, type TxOut } from '../bitcoin/index.ts';
+import { addressToScript, cloneTx, precomputeTxData, serializeTx, txVsize, txWeight, txid as computeTxid, type Tx, type TxOut } from '../bitcoin/index.ts';
+import { taggedHash } from '../crypto/index.ts';
 import type { Network } from '../bitcoin/index.ts';
 import {
   CHAIN_ERRORS,
@@ -26,13 +27,13 @@ import {
   type ChainNotifier,
   type OutPoint,
 } from '../chain/index.ts';
-import { KiteError, equalBytes, msat, sat, toHex, type Msat, type Sat } from '../lib/index.ts';
+import { KiteError, equalBytes, msat, sat, toHex, utf8, type Msat, type Sat } from '../lib/index.ts';
 import { feeForWeight, selectCoins, type Candidate } from './coin-selection.ts';
 import { WALLET_ERRORS } from './errors.ts';
 import { WalletKeys, type AddressType, type DerivedKey } from './keys.ts';
 import type { WalletStore } from './store.ts';
 import { KEEP_SPENT_BLOCKS, WalletUtxoSet, type OwnTx, type WalletUtxo } from './utxo-set.ts';
-import { P2WPKH_INPUT_WEIGHT, P2WPKH_OUTPUT_WEIGHT, TX_BASE_WEIGHT, bip69Sort, dustLimit, inputWeight, outputWeight, signInputs } from './tx-build.ts';
+import { P2WPKH_INPUT_WEIGHT, P2WPKH_OUTPUT_WEIGHT, TX_BASE_WEIGHT, bip69Sort, dustLimit, inputWeight, outputWeight, signInputs, signP2trKeyInput, signP2wpkhInput } from './tx-build.ts';
 
 /** Addresses derived beyond the last used one, so payments to them are found (BIP44 gap limit). */
 export const GAP_LIMIT = 20;
@@ -748,6 +749,140 @@ export class Wallet {
     return txVsize(tx);
   }
 
+  // ---------- fee inputs for transactions the wallet does not build ----------
+
+  /**
+   * selectFeeInputs picks wallet coins worth at least `amount` satoshis to pay the fee of a
+   * transaction the wallet does not build — a zero-fee anchors HTLC-success/timeout
+   * transaction, an anchor CPFP child — and reserves them, as fundTransaction reserves its
+   * inputs, so no other funding spends them. The result has the shape of onchain's
+   * `FeeInput` (pass it to `addHtlcTxFeeInputs` / `buildAnchorCpfp` as is).
+   *
+   * Coins need `minConf` confirmations (default 1) and coinbase maturity. With
+   * `opts.feerate` (sat/kw) the coins must also pay for their own weight and for a P2WPKH
+   * change output at that feerate, so `amount` can be the fee of the transaction without
+   * them; without it they only cover `amount`. The selection is the wallet's (selectCoins)
+   * weighted so that fewer, lighter inputs win. The reservation lasts `reserveBlocks` blocks
+   * (default RESERVATION_BLOCKS; `reserveSeconds` is turned into blocks at 600 s each), is
+   * cleared when a transaction spending the coins is seen, and by `releaseFeeInputs`.
+   * `reserveFor` labels it (a reservation id derived from the label shows in listfunds).
+   * Throws FUND_CANNOT_AFFORD (301) when the spendable coins fall short; nothing is reserved
+   * then.
+   */
+  selectFeeInputs(amount: Sat | bigint, opts: FeeInputOptions = {}): WalletFeeInput[] {
+    if (typeof amount !== 'bigint' || amount <= 0n) throw invalid(`amount: expected a positive amount in satoshis, got ${String(amount)}`);
+    const minConf = opts.minConf ?? 1;
+    if (!Number.isInteger(minConf) || minConf < 0) throw invalid(`minconf: expected a non-negative integer, got ${String(opts.minConf)}`);
+    const feerate = opts.feerate ?? 0;
+    if (!Number.isInteger(feerate) || feerate < 0 || feerate > MAX_FEERATE) throw invalid(`feerate: must be an integer from 0 to ${MAX_FEERATE} sat/kw, got ${String(opts.feerate)}`);
+    let blocks = opts.reserveBlocks ?? RESERVATION_BLOCKS;
+    if (opts.reserveBlocks === undefined && opts.reserveSeconds !== undefined) {
+      if (!Number.isFinite(opts.reserveSeconds) || opts.reserveSeconds <= 0) throw invalid(`reserveSeconds: expected a positive number, got ${String(opts.reserveSeconds)}`);
+      blocks = Math.ceil(opts.reserveSeconds / 600);
+    }
+    if (!Number.isInteger(blocks) || blocks <= 0) throw invalid(`reserveBlocks: expected a positive integer, got ${String(opts.reserveBlocks)}`);
+    const pool = this.spendable(minConf);
+    // A long-term feerate of 0 makes every input cost its fee as waste: the fewest, lightest
+    // inputs win; the change output is the caller's, counted in the base weight.
+    const sel = selectCoins(pool.map((u) => this.candidate(u)), {
+      target: amount,
+      feerate,
+      longTermFeerate: 0,
+      baseWeight: feerate > 0 ? P2WPKH_OUTPUT_WEIGHT : 0,
+      changeWeight: 0,
+      changeSpendWeight: 0,
+      minChange: 0n,
+    });
+    if (!sel) {
+      const have = pool.reduce((a, u) => a + u.value, 0n);
+      const plus = feerate > 0 ? ` plus the inputs' fee at ${feerate} sat/kw` : '';
+      throw new KiteError(WALLET_ERRORS.FUND_CANNOT_AFFORD, `amount: ${amount} sat${plus} exceeds the spendable balance of ${have} sat`);
+    }
+    const chosen = new Set(sel.selected.map((c) => c.id));
+    const coins = pool.filter((u) => chosen.has(outpointKey(u)));
+    const label = opts.reserveFor ?? coins.map((u) => outpointKey(u)).join(' ');
+    const id = taggedHash('kite/wallet/fee-inputs', utf8(label));
+    const until = this.height + blocks;
+    for (const u of coins) {
+      u.reservedFor = id;
+      u.reservedUntil = until;
+    }
+    this.save();
+    return coins.map((u) => ({ outpoint: { txid: u.txid.slice(), vout: u.vout }, value: u.value, witnessWeight: inputWeight(u.type) - INPUT_NON_WITNESS_WEIGHT }));
+  }
+
+  /**
+   * releaseFeeInputs un-reserves coins handed out by selectFeeInputs (a transaction that will
+   * not be broadcast, or is being rebuilt with other inputs). Outpoints that are not ours,
+   * not reserved, or reserved for a transaction the wallet built itself are left alone.
+   */
+  releaseFeeInputs(inputs: readonly { outpoint: OutPoint }[]): void {
+    for (const { outpoint } of inputs) {
+      const u = this.set.utxos.get(outpointKey(outpoint));
+      if (!u || u.reservedFor === null || this.set.txs.has(hashToHex(u.reservedFor))) continue;
+      u.reservedFor = null;
+      u.reservedUntil = null;
+    }
+    this.save();
+  }
+
+  /**
+   * changeScript hands out a fresh change script (P2WPKH, the next `/1/i` key, as
+   * fundTransaction's change) for the change output of a transaction with fee inputs. The
+   * wallet recognises payments to it from then on.
+   */
+  changeScript(): Uint8Array {
+    const k = this.nextChangeKey();
+    this.save();
+    return k.script.slice();
+  }
+
+  /**
+   * signWalletInputs returns a copy of `tx` with every input that spends a wallet coin
+   * signed with SIGHASH_ALL (P2WPKH: BIP143 ECDSA; P2TR key path: BIP341 SIGHASH_DEFAULT);
+   * the other inputs' scriptSigs and witnesses are copied untouched. The signatures commit
+   * to all inputs and outputs, so the transaction must be final apart from the other
+   * inputs' witnesses (which may be added before or after).
+   *
+   * `prevouts` are the outputs every input spends, in input order: required when a wallet
+   * input is P2TR (BIP341 signs all amounts and scripts), otherwise optional; when given,
+   * the wallet's own entries must match its coins. Throws (nothing signed) when an input
+   * marked as the wallet's — listed in `opts.inputs`, or whose prevout pays a wallet script —
+   * is not a coin the wallet tracks, when a wallet coin is already spent in a block or
+   * belongs to a transaction the wallet built, or when no input is the wallet's.
+   */
+  signWalletInputs(tx: Tx, prevouts?: readonly TxOut[], opts: { inputs?: readonly number[] } = {}): Tx {
+    if (prevouts && prevouts.length !== tx.inputs.length) throw invalid(`prevouts: expected one per input (${tx.inputs.length}), got ${prevouts.length}`);
+    const marked = new Set(opts.inputs ?? []);
+    for (const i of marked) if (!Number.isInteger(i) || i < 0 || i >= tx.inputs.length) throw invalid(`inputs: ${String(i)} is not an input index`);
+    const ours: { i: number; u: WalletUtxo }[] = [];
+    tx.inputs.forEach((inp, i) => {
+      const key = outpointKey(inp);
+      const u = this.set.utxos.get(key);
+      const prev = prevouts?.[i];
+      if (!u) {
+        if (marked.has(i) || (prev && this.isMine(prev.script))) throw new KiteError(WALLET_ERRORS.UNKNOWN_TX, `inputs[${i}]: ${key} is not a coin this wallet tracks`);
+        return;
+      }
+      if (prev && (prev.value !== u.value || !equalBytes(prev.script, u.script))) throw invalid(`prevouts[${i}]: does not match the wallet's coin ${key}`);
+      if (u.spentHeight !== null) throw invalid(`inputs[${i}]: ${key} was already spent in block ${u.spentHeight}`);
+      const busy = [u.reservedFor, u.spentBy].find((t) => t !== null && this.set.txs.has(hashToHex(t)));
+      if (busy) throw invalid(`inputs[${i}]: ${key} belongs to the wallet's transaction ${hashToHex(busy)}`);
+      ours.push({ i, u });
+    });
+    if (ours.length === 0) throw new KiteError(WALLET_ERRORS.UNKNOWN_TX, 'inputs: no input spends a coin of this wallet');
+    const all = prevouts ? prevouts.map((p) => ({ value: p.value, script: p.script })) : undefined;
+    if (!all && ours.some((o) => o.u.type === 'p2tr')) throw invalid('prevouts: signing a P2TR input needs the output spent by every input (BIP341)');
+    const out = cloneTx(tx);
+    const cache = precomputeTxData(out, all);
+    for (const { i, u } of ours) {
+      const k = this.keyFor(u);
+      if (u.type === 'p2tr') signP2trKeyInput(out, i, all!, k.signingKey);
+      else signP2wpkhInput(out, i, { value: u.value, script: u.script }, k.signingKey, k.publicKey, cache);
+    }
+    return out;
+  }
+
   // ---------- persistence ----------
 
   private save(): void {
@@ -774,4 +909,35 @@ export class Wallet {
     if (s.tip) this.tip = { height: s.tip.height, hash: hexToHash(s.tip.hash) };
     this.set.decode(s.utxos, s.txs);
   }
+}
+
+/** Weight of an input without its witness: outpoint 36, empty scriptSig 1, sequence 4 (× 4). */
+const INPUT_NON_WITNESS_WEIGHT = (36 + 1 + 4) * 4;
+
+/**
+ * A wallet coin handed out by selectFeeInputs to pay the fee of a transaction the wallet does
+ * not build. Structurally onchain's `FeeInput` (wallet and onchain are both layer 4, so
+ * neither imports the other).
+ */
+export interface WalletFeeInput {
+  outpoint: OutPoint;
+  value: Sat;
+  /** Witness weight of its spend: 108 for P2WPKH (a 72-byte signature with its sighash byte, 33-byte key), 66 for P2TR key path. */
+  witnessWeight: number;
+  /** Never set by the wallet: the builder chooses the nSequence. */
+  sequence?: number;
+}
+
+/** Options of Wallet.selectFeeInputs. */
+export interface FeeInputOptions {
+  /** Confirmations each coin needs (default 1). */
+  minConf?: number;
+  /** A label for the reservation (e.g. the transaction or HTLC it pays for). */
+  reserveFor?: string;
+  /** Blocks the reservation lasts if nothing spends the coins (default RESERVATION_BLOCKS). */
+  reserveBlocks?: number;
+  /** The same in seconds, rounded up to blocks of 600 s (reserveBlocks wins if both are given). */
+  reserveSeconds?: number;
+  /** Feerate (sat/kw) at which the coins must also pay for their own inputs and a P2WPKH change output (default 0: cover `amount` only). */
+  feerate?: number;
 }

@@ -105,4 +105,22 @@ export const NODE_MIGRATIONS: Migration[] = [
         );
       `),
   },
+  {
+    version: 6,
+    description: 'funding spends being resolved on chain',
+    // Written when a transaction spending a channel's funding output is first seen, before
+    // anything is done about it; everything else the resolver recomputes from it.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE channel_closes (
+          channel_dbid INTEGER PRIMARY KEY,
+          spend_txid TEXT NOT NULL,
+          spend_tx TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          spend_height INTEGER,
+          resolved_height INTEGER,
+          updated_at INTEGER NOT NULL
+        );
+      `),
+  },
 ];
