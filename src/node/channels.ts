@@ -73,7 +73,9 @@ export interface ChannelHandle {
   waiters: { kind: Command['kind'] | 'open' | 'ready' | 'closed'; resolve: (v: unknown) => void; reject: (e: Error) => void }[];
   fundingTxid?: string;
   /** Events waiting to be stepped, with who waits for each one's effects. */
-  inbox?: { event: QueuedEvent; resolve: (effects: Effect[]) => void }[];
+  inbox?: { event: QueuedEvent; resolve: (effects: Effect[]) => void; write?: () => void }[];
+  /** Writes of other layers to commit with this channel's next state (see `command`). */
+  pendingWrites?: (() => void)[];
   draining?: boolean;
   /** A lazy commit of the current state is pending. */
   flushTimer?: NodeJS.Timeout;
@@ -288,6 +290,9 @@ export class ChannelManager {
     const now = Math.floor(Date.now() / 1000);
     const id = toHex(channelIdOf(state));
     this.o.db.transaction(() => {
+      const writes = ch.pendingWrites ?? [];
+      ch.pendingWrites = [];
+      for (const w of writes) w();
       if (ch.dbid === 0) {
         const r = this.o.db
           .prepare('INSERT INTO channels (peer_id, channel_id, key_index, state_name, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -375,10 +380,10 @@ export class ChannelManager {
    * run queues one event for a channel and resolves, once the event's effects have been
    * carried out, with the effects its step produced.
    */
-  private run(ch: ChannelHandle, event: QueuedEvent): Promise<Effect[]> {
+  private run(ch: ChannelHandle, event: QueuedEvent, write?: () => void): Promise<Effect[]> {
     return new Promise((resolve) => {
       ch.inbox ??= [];
-      ch.inbox.push({ event, resolve });
+      ch.inbox.push({ event, resolve, write });
       if (!ch.draining) {
         ch.draining = true;
         ch.queue = ch.queue.then(() => this.drain(ch)).catch((e: Error) => this.o.log.error('channel drain failed', { error: e.stack ?? String(e) })).finally(() => (ch.draining = false));
@@ -409,42 +414,53 @@ export class ChannelManager {
       const outward: Effect[] = [];
       let changed = false;
       let quiet = true;
-      while (inbox.length > 0) {
-        const { event, resolve } = inbox.shift()!;
-        let result;
-        try {
-          result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex, ch));
-        } catch (e) {
-          this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
-          resolve([]);
-          continue;
-        }
-        ch.state = result.state;
-        this.o.log.debug('channel step', {
-          channel: toHex(channelIdOf(ch.state)).slice(0, 16),
-          event: event.kind === 'message' ? event.message.type : event.kind === 'command' ? `command:${event.command.kind}` : event.kind,
-          state: ch.state.name,
-          effects: result.effects.map((e) => (e.kind === 'send_message' ? `send:${e.message.type}` : e.kind)).join(','),
-        });
-        if (event.kind !== 'message') quiet = false;
-        for (const eff of result.effects) {
-          if (eff.kind === 'persist') changed = true;
-          else if (eff.kind === 'htlc_received' || eff.kind === 'htlc_settled' || eff.kind === 'htlc_failed') {
-            quiet = false;
-            await this.execute(ch, eff);
-          } else {
-            if (eff.kind !== 'log' && eff.kind !== 'watch_spend' && eff.kind !== 'watch_confirmations') quiet = false;
-            outward.push(eff);
+      // One transaction for the whole batch, which runs synchronously: the channel state and
+      // what the payments layer records on the way (the payment row, its completion, the
+      // invoice marked paid) share one synchronous commit.
+      this.o.db.transaction(() => {
+        while (inbox.length > 0) {
+          const { event, resolve, write } = inbox.shift()!;
+          let result;
+          try {
+            result = event.kind === 'start' ? event.result() : step(ch.state, event, this.env(ch.keyIndex, ch));
+          } catch (e) {
+            this.o.log.error('channel step threw', { channel: toHex(channelIdOf(ch.state)), event: event.kind, error: (e as Error).stack ?? String(e) });
+            resolve([]);
+            continue;
           }
+          ch.state = result.state;
+          this.o.log.debug('channel step', {
+            channel: toHex(channelIdOf(ch.state)).slice(0, 16),
+            event: event.kind === 'message' ? event.message.type : event.kind === 'command' ? `command:${event.command.kind}` : event.kind,
+            state: ch.state.name,
+            effects: result.effects.map((e) => (e.kind === 'send_message' ? `send:${e.message.type}` : e.kind)).join(','),
+          });
+          // An added HTLC that is not yet signed for may be lost in a crash like any uncommitted
+          // update: BOLT #2 has both sides forget it on reconnection. Its commit can wait.
+          const addOnly = event.kind === 'command' && event.command.kind === 'add_htlc';
+          if (event.kind !== 'message' && !addOnly) quiet = false;
+          const rejected = result.effects.some((e) => e.kind === 'command_rejected');
+          if (write && !rejected) (ch.pendingWrites ??= []).push(write);
+          for (const eff of result.effects) {
+            if (eff.kind === 'persist') changed = true;
+            else if (eff.kind === 'htlc_received' || eff.kind === 'htlc_settled' || eff.kind === 'htlc_failed') {
+              quiet = false;
+              this.notify(ch, eff);
+            } else {
+              const unsigned = eff.kind === 'send_message' && eff.message.type === 'update_add_htlc';
+              if (eff.kind !== 'log' && eff.kind !== 'watch_spend' && eff.kind !== 'watch_confirmations' && !unsigned) quiet = false;
+              outward.push(eff);
+            }
+          }
+          done.push({ resolve, effects: result.effects });
+          // Sign once for everything gathered so far, as the batch's last step.
+          if (inbox.length === 0 && this.needsSign(ch)) inbox.push({ event: { kind: 'command', command: { kind: 'sign' } }, resolve: () => {} });
         }
-        done.push({ resolve, effects: result.effects });
-        // Sign once for everything gathered so far, as the batch's last step.
-        if (inbox.length === 0 && this.needsSign(ch)) inbox.push({ event: { kind: 'command', command: { kind: 'sign' } }, resolve: () => {} });
-      }
-      if (changed) {
-        if (quiet && ch.state.name === 'Normal') this.persistLater(ch);
-        else this.persistNow(ch);
-      }
+        if (changed || ch.pendingWrites?.length) {
+          if (quiet && ch.state.name === 'Normal') this.persistLater(ch);
+          else this.persistNow(ch);
+        }
+      })();
       for (const eff of outward) await this.execute(ch, eff);
       for (const d of done) d.resolve(d.effects);
     }
@@ -491,6 +507,16 @@ export class ChannelManager {
   private peerOf(ch: ChannelHandle): Peer | null {
     const p = this.o.peers.peers.get(ch.peerId);
     return p && p.state === 'active' ? p : null;
+  }
+
+  /** notify hands an HTLC outcome to the payments layer, synchronously, inside the batch. */
+  private notify(ch: ChannelHandle, eff: Extract<Effect, { kind: 'htlc_received' | 'htlc_settled' | 'htlc_failed' }>): void {
+    // Records written with an earlier (lazily committed) step come first, e.g. a payment row
+    // before its completion.
+    for (const w of (ch.pendingWrites ?? []).splice(0)) w();
+    if (eff.kind === 'htlc_received') this.listener?.htlcReceived(ch, eff);
+    else if (eff.kind === 'htlc_settled') this.listener?.htlcSettled(ch, eff);
+    else this.listener?.htlcFailed(ch, eff);
   }
 
   private async execute(ch: ChannelHandle, eff: Effect): Promise<void> {
@@ -697,9 +723,13 @@ export class ChannelManager {
     };
   }
 
-  /** command sends a command to a channel. */
-  async command(ch: ChannelHandle, command: Command): Promise<void> {
-    await this.run(ch, { kind: 'command', command });
+  /**
+   * command sends a command to a channel. `write`, when given and the command is accepted,
+   * is committed in the same transaction as the channel state it leads to, before any
+   * message that state enables.
+   */
+  async command(ch: ChannelHandle, command: Command, write?: () => void): Promise<void> {
+    await this.run(ch, { kind: 'command', command }, write);
   }
 
   /**

@@ -93,7 +93,7 @@ export class PaymentsManager implements ChannelListener {
     const hash = toHex(inv.paymentHash);
     const prev = this.o.db.prepare('SELECT * FROM payments WHERE payment_hash = ?').get(hash) as PaymentRow | undefined;
     if (prev?.status === 'complete') return paymentJson(prev);
-    if (prev?.status === 'pending') throw new KiteError(200, 'a payment for this invoice is already in progress');
+    if (prev?.status === 'pending' || this.outgoing.has(hash)) throw new KiteError(200, 'a payment for this invoice is already in progress');
     const payee = toHex(inv.payee);
     const ch = this.o.channels.channels.find((c) => c.peerId === payee && c.state.name === 'Normal');
     if (!ch) throw new KiteError(205, `no usable channel to ${payee}: Kite pays only direct peers until routing lands`);
@@ -103,24 +103,29 @@ export class PaymentsManager implements ChannelListener {
     do sessionKey = randomBytes(32);
     while (!isPrivateKey(sessionKey));
     const onion = createOnion({ sessionKey, hops: [{ pubkey: inv.payee, payload }], associatedData: inv.paymentHash });
-    // The payment record is durable before the HTLC that spends for it is offered.
-    this.o.db
-      .prepare(
-        `INSERT INTO payments (payment_hash, bolt11, destination, amount_msat, amount_sent_msat, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)
-         ON CONFLICT (payment_hash) DO UPDATE SET status = 'pending', failure = NULL, created_at = excluded.created_at`,
-      )
-      .run(hash, bolt11, payee, amount, amount, this.now());
+    // The payment record is committed with the channel state that holds its HTLC, before the
+    // commitment_signed that makes the HTLC spendable by the peer.
+    const record = (status: 'pending' | 'failed', failure: string | null): void => {
+      this.o.db
+        .prepare(
+          `INSERT INTO payments (payment_hash, bolt11, destination, amount_msat, amount_sent_msat, status, failure, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (payment_hash) DO UPDATE SET status = excluded.status, failure = excluded.failure, created_at = excluded.created_at`,
+        )
+        .run(hash, bolt11, payee, amount, amount, status, failure, this.now());
+    };
     const done = new Promise<Record<string, unknown>>((resolve) => this.outgoing.set(hash, { paymentHash: hash, sharedSecrets: onion.sharedSecrets, resolve }));
     const rejected = new Promise<never>((_, reject) => {
       const w = { kind: 'add_htlc' as const, resolve: () => {}, reject };
       ch.waiters.push(w);
       void done.finally(() => (ch.waiters = ch.waiters.filter((x) => x !== w)));
     });
-    await this.o.channels.command(ch, { kind: 'add_htlc', amount, paymentHash: inv.paymentHash, cltvExpiry: cltv, onion: onion.packet });
+    await this.o.channels.command(ch, { kind: 'add_htlc', amount, paymentHash: inv.paymentHash, cltvExpiry: cltv, onion: onion.packet }, () => record('pending', null));
     const timeout = new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ ...this.get(hash), status: 'pending' }), timeoutMs).unref());
     try {
       return await Promise.race([done, rejected, timeout]);
     } catch (e) {
+      // A refused HTLC was never offered, so no pending record was written: record the failure.
+      if (this.get(hash).status === undefined) record('failed', (e as Error).message);
       this.finish(hash, 'failed', null, (e as Error).message);
       throw new KiteError(210, `payment failed: ${(e as Error).message}`);
     }

@@ -105,6 +105,13 @@ test('a cheater publishing a revoked commitment loses the whole channel', { time
   await bob.rpc.call('dev-hold-htlcs', { hold: false }); // the fulfill goes: that state gets revoked
   await pending;
   await pay(alice, bob, 250_000_000, 'b2');
+  // Let the update dance finish: Bob can only punish states whose revocation he received.
+  await waitFor('the dance is over on both sides', async () => {
+    const a = (await channels(alice, bob.id)).find((c) => c.channel_id === ch2);
+    const b = (await channels(bob, alice.id)).find((c) => c.channel_id === ch2);
+    return a.htlcs.length === 0 && b.htlcs.length === 0 && BigInt(a.to_us_msat) + BigInt(b.to_us_msat) === 600_000_000n && BigInt(b.to_us_msat) === 280_000_000n;
+  });
+  await new Promise((r) => setTimeout(r, 500));
   const bobDir = bob.dir;
   const bobPort = bob.port;
   await bob.stop();
