@@ -18,6 +18,7 @@ import {
   startFundee,
   step,
   type ChannelConfig,
+  type Commitments,
   type ChannelEnv,
   type ChannelEvent,
   type ChannelMessage,
@@ -628,6 +629,14 @@ export class ChannelManager {
     await this.refreshChainInputs();
     for (const ch of this.channels) {
       const s = ch.state;
+      if (s.name === 'Normal' || s.name === 'ShuttingDown' || s.name === 'Negotiating') {
+        const why = htlcDeadlinePassed(s.commitments, this.height);
+        if (why) {
+          this.o.log.warn('force-closing: an HTLC deadline passed', { channel: toHex(channelIdOf(s)).slice(0, 16), why });
+          await this.run(ch, { kind: 'command', command: { kind: 'force_close' } });
+          continue;
+        }
+      }
       if (s.name === 'Normal') {
         await this.updateFeeIfNeeded(ch);
         continue;
@@ -808,6 +817,26 @@ export class ChannelManager {
     });
     return out;
   }
+}
+
+/**
+ * BOLT #2 deadlines: an HTLC we offered must be failed on chain once `cltv_expiry + G` has
+ * passed without the peer removing it (G = 1 block), and one we received and fulfilled must
+ * be claimed on chain before `cltv_expiry - 7` if the peer has not irrevocably accepted the
+ * fulfill ("the fulfillment deadline"). Returns why the channel must be closed, or null.
+ */
+export const OFFERED_HTLC_GRACE = 1;
+export const FULFILL_DEADLINE = 7;
+export function htlcDeadlinePassed(c: Commitments, height: number): string | null {
+  for (const h of c.htlcs) {
+    if (h.direction === 'offered' && h.removal?.kind !== 'fulfill' && height >= h.cltvExpiry + OFFERED_HTLC_GRACE) {
+      return `offered HTLC ${h.id} expired at ${h.cltvExpiry} (height ${height})`;
+    }
+    if (h.direction === 'received' && h.removal?.kind === 'fulfill' && height >= h.cltvExpiry - FULFILL_DEADLINE) {
+      return `fulfilled HTLC ${h.id} not accepted by the peer before ${h.cltvExpiry - FULFILL_DEADLINE} (height ${height})`;
+    }
+  }
+  return null;
 }
 
 /** stateName maps machine states to Core Lightning's state names where they exist. */
