@@ -205,7 +205,11 @@ export class OnchainResolver {
           if (s && equalBytes(txidOf(s.tx), ev.spendingTxid)) s.height = null;
           const second = c.second.get(toHex(ev.spendingTxid));
           if (second) second.height = null;
-          c.resolvedHeight = null;
+          if (c.resolvedHeight !== null) {
+            c.resolvedHeight = null;
+            this.save(c);
+            this.o.log.warn('a resolving transaction was reorganised out', { channel: this.name(c), txid: txidHex(s?.tx ?? c.spendTx) });
+          }
           return;
         }
         return;
