@@ -4,9 +4,11 @@
  * real `kited` processes share it, as two nodes share one bitcoind. They find each other
  * over TCP, authenticate with the Noise protocol (BOLT 8), exchange init (BOLT 1), ping,
  * move on-chain funds, open a payment channel (BOLT 2/3), pay BOLT 11 invoices both ways
- * through it, and close it cooperatively on chain.
+ * through it, and close it cooperatively on chain. Then alice cheats with an old channel
+ * state and bob's node, watching the chain, takes the whole channel with a penalty (BOLT 5).
  */
 import { startChain, startDaemon, cleanup, waitFor, type ChainProc, type Daemon } from './lib/processes.ts';
+import { encodeSegwitAddress } from '../src/bitcoin/address.ts';
 
 const step = (n: number, text: string): void => console.log(`\n[${n}] ${text}`);
 const show = (label: string, v: unknown): void => console.log(`    ${label}: ${JSON.stringify(v)}`);
@@ -15,6 +17,9 @@ interface Output {
   amount_msat: number;
   status: string;
 }
+
+/** Blocks of the cheating scene are mined to nobody's address, so wallets only change by the channel. */
+const NOBODY = encodeSegwitAddress('bcrt', 0, new Uint8Array(20).fill(0x99));
 
 async function main(): Promise<void> {
   const started: Daemon[] = [];
@@ -25,9 +30,10 @@ async function main(): Promise<void> {
     show('kite-chain', { rpcport: chain.port, cookie: chain.cookie });
 
     step(2, 'Starting two Kite nodes, alice and bob, both pointed at that chain');
-    const alice = await startDaemon('alice', chain.kitedArgs);
+    // Developer mode lets alice cheat on purpose in step 11.
+    const alice = await startDaemon('alice', [...chain.kitedArgs, '--developer']);
     started.push(alice);
-    const bob = await startDaemon('bob', chain.kitedArgs);
+    const bob = await startDaemon('bob', [...chain.kitedArgs, '--developer']);
     started.push(bob);
     show('alice', { id: alice.id, port: alice.port });
     show('bob', { id: bob.id, port: bob.port });
@@ -100,7 +106,45 @@ async function main(): Promise<void> {
     const mine = alice.cli('listfunds').json.outputs.find((o: Output) => o.txid === close.json.txid);
     if (mine) show('alice received on chain', { txid: mine.txid, amount_sat: mine.amount_msat / 1000 });
 
-    step(11, 'alice disconnects; bob notices');
+    step(11, 'A cheat: alice opens a second channel, pays bob 150,000 sat, then publishes an old state where she had it all');
+    const open2 = alice.cli('fundchannel', bob.id, '300000');
+    if (open2.status !== 0) throw new Error(`fundchannel failed: ${open2.stderr}`);
+    alice.cli('generate', '3', NOBODY);
+    const chan2 = open2.json.channel_id as string;
+    const live = (d: Daemon): boolean => d.cli('listpeerchannels').json.channels.some((c: { channel_id: string; state: string }) => c.channel_id === chan2 && c.state === 'CHANNELD_NORMAL');
+    await waitFor('the second channel is normal', () => live(alice) && live(bob), 60_000);
+    const inv3 = bob.cli('invoice', '150000000', 'big', 'a big purchase');
+    if (alice.cli('pay', inv3.json.bolt11).json?.status !== 'complete') throw new Error('payment 3 failed');
+    const chanOf = (d: Daemon) => d.cli('listpeerchannels').json.channels.find((c: { channel_id: string }) => c.channel_id === chan2);
+    await waitFor('both sides agree', () => chanOf(alice).htlcs.length === 0 && chanOf(bob).htlcs.length === 0 && chanOf(bob).to_us_msat === 150_000_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const walletOf = (d: Daemon): number =>
+      d.cli('listfunds').json.outputs.filter((o: Output) => o.status === 'confirmed').reduce((a: number, o: Output) => a + o.amount_msat / 1000, 0);
+    const before = { alice: walletOf(alice), bob: walletOf(bob) };
+    show('channel balances now (sat)', { alice: chanOf(alice).to_us_msat / 1000, bob: chanOf(bob).to_us_msat / 1000 });
+    show('wallets before (sat)', before);
+    const cheat = alice.cli('dev-publish-revoked', chan2);
+    if (cheat.status !== 0) throw new Error(`dev-publish-revoked failed: ${cheat.stderr}`);
+    show('alice broadcasts revoked commitment', { number: cheat.json.number, txid: cheat.json.txid, alice_had_sat: Number(cheat.json.to_us_msat) / 1000 });
+    alice.cli('generate', '1', NOBODY);
+    await waitFor('bob broadcasts the penalty', () => bob.cli('listclosedchannels').json.closedchannels.some((c: { channel_id: string }) => c.channel_id === chan2) || bob.logs.some((l) => /label=penalty/.test(l)), 30_000);
+    const resolvedBob = await waitFor(
+      'bob takes everything',
+      () => {
+        const c = bob.cli('listclosedchannels').json.closedchannels.find((x: { channel_id: string }) => x.channel_id === chan2);
+        if (c) return c;
+        alice.cli('generate', '1', NOBODY);
+        return null;
+      },
+      60_000,
+      500,
+    );
+    const afterW = { alice: walletOf(alice), bob: walletOf(bob) };
+    show('bob detected the breach', resolvedBob.close);
+    show('wallets after (sat)', afterW);
+    show('what each got from the channel (sat)', { alice: afterW.alice - before.alice, bob: afterW.bob - before.bob });
+
+    step(12, 'alice disconnects; bob notices');
     alice.cli('disconnect', bob.id);
     await waitFor('bob sees alice gone', () => bob.cli('listpeers').json.peers.every((p: { connected: boolean }) => !p.connected));
     show('bob connected peers', 0);
