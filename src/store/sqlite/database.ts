@@ -25,8 +25,88 @@ export function openDatabase(path: string, migrations: Migration[]): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  countCommits(db);
   migrate(db, migrations);
   return db;
+}
+
+interface CommitCounter {
+  commits: number;
+  /** The open transaction has run a write. */
+  wrote: boolean;
+}
+
+const counters = new WeakMap<Db, CommitCounter>();
+
+/**
+ * commitCount is the number of synchronous (fsynced) commits made through `db` since it was
+ * opened: each outermost `db.transaction` that ran a write and returned (a rolled-back one
+ * does not count; nested ones are savepoints of the outer), each write statement run outside
+ * a transaction, and each `exec` outside a transaction. Read-only statements never count, nor
+ * does a DML `run` that changed no row (SQLite writes no page then), nor a pragma.
+ */
+export function commitCount(db: Db): number {
+  return counters.get(db)?.commits ?? 0;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** countCommits wraps the connection's prepare, exec and transaction to count commits. */
+function countCommits(db: Db): void {
+  const c: CommitCounter = { commits: 0, wrote: false };
+  counters.set(db, c);
+  const proto = Object.getPrototypeOf(db) as Db;
+  const wrote = (): void => {
+    if (db.inTransaction) c.wrote = true;
+    else c.commits++;
+  };
+  db.prepare = function prepare(this: Db, ...args: Parameters<Db['prepare']>) {
+    const stmt = proto.prepare.apply(db, args);
+    if (stmt.readonly) return stmt;
+    const dml = /^\s*(insert|update|delete|replace)\b/i.test(stmt.source);
+    const run = stmt.run;
+    stmt.run = function (this: typeof stmt, ...a: unknown[]) {
+      const r = (run as AnyFn).apply(this, a) as Database.RunResult;
+      if (!dml || r.changes > 0) wrote();
+      return r;
+    } as typeof stmt.run;
+    for (const m of ['get', 'all', 'iterate'] as const) {
+      const f = stmt[m] as AnyFn;
+      (stmt as unknown as Record<string, AnyFn>)[m] = function (this: unknown, ...a: unknown[]) {
+        const r = f.apply(this, a);
+        wrote();
+        return r;
+      };
+    }
+    return stmt;
+  } as Db['prepare'];
+  db.exec = function exec(this: Db, source: string) {
+    proto.exec.call(db, source);
+    wrote();
+    return db;
+  };
+  db.transaction = function transaction(this: Db, fn: AnyFn) {
+    const t = proto.transaction.call(db, fn) as unknown as Record<'default' | 'deferred' | 'immediate' | 'exclusive', AnyFn>;
+    const counted = (f: AnyFn): AnyFn =>
+      function (this: unknown, ...a: unknown[]) {
+        if (db.inTransaction) return f.apply(this, a); // a savepoint: the outer transaction commits
+        c.wrote = false;
+        const r = f.apply(this, a);
+        if (c.wrote) c.commits++;
+        c.wrote = false;
+        return r;
+      };
+    const v = { default: counted(t.default), deferred: counted(t.deferred), immediate: counted(t.immediate), exclusive: counted(t.exclusive) };
+    const props: PropertyDescriptorMap = {
+      default: { value: v.default },
+      deferred: { value: v.deferred },
+      immediate: { value: v.immediate },
+      exclusive: { value: v.exclusive },
+      database: { value: db, enumerable: true },
+    };
+    for (const f of Object.values(v)) Object.defineProperties(f, props);
+    return v.default;
+  } as Db['transaction'];
 }
 
 /** schemaVersion reads the applied schema version (0 for a new database). */
