@@ -170,6 +170,8 @@ function temporaryIdOf(s: ChannelState): Uint8Array | null {
 export class ChannelManager {
   readonly channels: ChannelHandle[] = [];
   listener: ChannelListener | null = null;
+  /** Told when we publish our own commitment (the on-chain resolver follows and may CPFP it). */
+  onCommitmentPublished: ((ch: ChannelHandle, tx: Tx) => void) | null = null;
   private height = 0;
   private feerates = { commitment: 1000, min: 253, max: 250_000, closing: 1000 };
   private shutdownScript: Uint8Array | null = null;
@@ -536,6 +538,7 @@ export class ChannelManager {
         return;
       }
       case 'broadcast':
+        if (eff.label === 'commitment') this.onCommitmentPublished?.(ch, eff.tx);
         try {
           // The wallet learns of its own spend (the funding transaction spends its coins).
           if (eff.label === 'funding') await this.o.onchain.wallet.broadcast(eff.tx);

@@ -32,6 +32,13 @@ export interface NodeConfig {
   pingIntervalSec: number;
   /** Peers to connect to at start (`node_id@host:port`). */
   connect: string[];
+  /**
+   * Developer: drop a peer connection right after every N-th channel update message we send
+   * (update_*, commitment_signed, revoke_and_ack), as a flaky peer would; null when off.
+   */
+  devDisconnectAfterChannelMsgs: number | null;
+  /** Developer: the base delay of the redial backoff in milliseconds; null keeps the default. */
+  devReconnectMs: number | null;
 }
 
 /** The flags kited accepts, with their meaning (also its --help). */
@@ -52,6 +59,9 @@ export const FLAGS: Record<string, string> = {
   developer: 'enable developer commands (refused on mainnet)',
   'ping-interval': 'seconds between keep-alive pings (default 60)',
   connect: 'peer to keep connected, node_id@host:port (may repeat)',
+  'dev-disconnect-after-channel-msgs':
+    'developer: drop the peer connection, as a flaky peer would, right after every N-th channel update message sent (update_*, commitment_signed, revoke_and_ack; 1 = each one), at the first commitment_signed or revoke_and_ack reaching the count',
+  'dev-reconnect-ms': 'developer: base delay in ms of the backoff redialling kept peers (default 1000); the backoff then stops growing at 1 s',
 };
 
 /** parseConfigFile reads `key=value` lines; `#` starts a comment. */
@@ -127,6 +137,15 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     if (!/^\d+$/.test(v)) throw new KiteError(-32602, `--${k} must be a whole number, got '${v}'`);
     return Number(v);
   };
+  const devFlag = (k: string, min: number): number | null => {
+    if (get(k) === undefined) return null;
+    if (!developer) throw new KiteError(-32602, `--${k} needs --developer`);
+    const v = num(k, 0);
+    if (v < min) throw new KiteError(-32602, `--${k} must be at least ${min}, got ${v}`);
+    return v;
+  };
+  const devDisconnectAfterChannelMsgs = devFlag('dev-disconnect-after-channel-msgs', 1);
+  const devReconnectMs = devFlag('dev-reconnect-ms', 0);
   return {
     kiteDir,
     network,
@@ -147,5 +166,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     developer,
     pingIntervalSec: num('ping-interval', 60),
     connect: entries.filter(([k]) => k === 'connect').map(([, v]) => v),
+    devDisconnectAfterChannelMsgs,
+    devReconnectMs,
   };
 }

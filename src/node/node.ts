@@ -143,6 +143,8 @@ export class KiteNode {
       },
     });
     this.resolver.listener = this.payments;
+    const resolver = this.resolver;
+    this.channels.onCommitmentPublished = (ch, tx) => void resolver.ownCommitmentPublished(ch, tx);
     await this.channels.start();
     await this.resolver.start();
     const channels = this.channels;

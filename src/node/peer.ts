@@ -35,6 +35,17 @@ export interface PeerOptions {
   log: Logger;
   now: () => number;
   random: (n: number) => Uint8Array;
+  /**
+   * Developer (fault injection): drop the connection right after every N-th channel update
+   * message sent (update_*, commitment_signed, revoke_and_ack), as a flaky peer would.
+   * Undefined or 0: never.
+   */
+  devDisconnectAfterChannelMsgs?: number;
+}
+
+/** The update dance's messages, counted by the developer disconnect injection. */
+function isChannelUpdateMessage(type: string): boolean {
+  return type.startsWith('update_') || type === 'commitment_signed' || type === 'revoke_and_ack';
 }
 
 export type PeerState = 'awaiting-init' | 'active' | 'closed';
@@ -52,6 +63,14 @@ export class Peer {
   private closeListeners: ((reason: string) => void)[] = [];
   /** Messages for the rest of the node (channels, gossip). */
   onMessage: (m: WireMessage) => void = () => {};
+  /**
+   * Called once, synchronously, when both inits are exchanged: before any later message of
+   * this connection reaches onMessage (ready() resolves a microtask later, by which time the
+   * link may already have delivered the peer's next messages).
+   */
+  onReady: () => void = () => {};
+  /** Channel update messages sent since the last injected disconnect (developer option). */
+  private devUpdatesSent = 0;
   closeReason: string | null = null;
   readonly log: Logger;
 
@@ -92,6 +111,24 @@ export class Peer {
   async sendMsg(m: WireMessage): Promise<void> {
     if (this.state === 'closed') throw new Error('peer connection is closed');
     await this.link.send(encodeMessage(m));
+    const every = this.opts.devDisconnectAfterChannelMsgs;
+    if (every && isChannelUpdateMessage(m.type)) this.devCountUpdate(m.type, every);
+  }
+
+  /**
+   * devCountUpdate drops the connection once `every` update messages were sent, right after
+   * the message that reaches the count; the message itself was handed to the socket and is
+   * flushed before the FIN. The drop waits for a commitment_signed or revoke_and_ack: a
+   * disconnect between an update_* and the commitment_signed covering it only makes the
+   * peer forget the update (BOLT #2: "MUST reverse any uncommitted updates sent by the other
+   * side"), which we would send again on reconnection, so with N=1 nothing would progress.
+   */
+  private devCountUpdate(type: string, every: number): void {
+    this.devUpdatesSent++;
+    if (this.devUpdatesSent < every || type.startsWith('update_') || this.state === 'closed') return;
+    this.devUpdatesSent = 0;
+    this.log.info('developer: dropping the connection after a channel message', { after: type, every });
+    this.close(`developer: disconnect after ${type}`);
   }
 
   /** ping sends a ping and resolves with the pong's size and the round trip. */
@@ -226,6 +263,11 @@ export class Peer {
     this.timers = [];
     this.log.info('peer ready', { outbound: this.outbound });
     this.armPing();
+    try {
+      this.onReady();
+    } catch (e) {
+      this.log.error('peer ready handler threw', { error: (e as Error).stack ?? String(e) });
+    }
     for (const w of this.initWaiters) w.resolve();
     this.initWaiters = [];
   }

@@ -87,6 +87,16 @@ export class PeerManager {
     const peer = new Peer(link, outbound, { ...this.opts.peer, log: this.opts.log });
     this.peers.set(id, peer);
     peer.onMessage = (m) => this.onMessage(peer, m);
+    // The node hears of the connection synchronously when init completes, so that it
+    // learns of it (e.g. channels send channel_reestablish) before any later message of the
+    // same connection: the link may deliver the peer's init and its next messages (its
+    // channel_reestablish) in one go, before `await peer.ready()` below resumes.
+    peer.onReady = () => {
+      if (this.peers.get(id) !== peer) return;
+      const k = this.kept.get(id);
+      if (k) k.attempt = 0;
+      this.onPeerReady(peer);
+    };
     peer.onClosed((reason) => {
       if (this.peers.get(id) === peer) {
         this.peers.delete(id);
@@ -97,9 +107,6 @@ export class PeerManager {
       if (k && !this.stopped) this.scheduleReconnect(id);
     });
     await peer.ready();
-    const k = this.kept.get(id);
-    if (k) k.attempt = 0;
-    this.onPeerReady(peer);
     return peer;
   }
 

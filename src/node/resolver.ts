@@ -14,12 +14,15 @@
  * transaction is harmless ("MUST be prepared to resolve outputs multiple times").
  */
 import { equalBytes, fromHex, toHex } from '../lib/bytes.ts';
-import { msat } from '../lib/units.ts';
-import { addressToScript, p2wshScript, parseTx, serializeTx, txid as txidOf, txidHex, type Network, type Tx } from '../bitcoin/index.ts';
+import { msat, sat } from '../lib/units.ts';
+import { addressToScript, p2wshScript, parseTx, serializeTx, txid as txidOf, txidHex, txWeight, type Network, type Tx } from '../bitcoin/index.ts';
 import { commitmentNumberFromTx, type Commitments } from '../channel/index.ts';
 import { InMemorySigner, type ChannelSigner } from '../keys/index.ts';
 import {
   addHtlcTxFeeInputs,
+  anchorClaim,
+  buildAnchorCpfp,
+  signAnchorCpfp,
   buildSweeps,
   deadlineHeight,
   extractPreimages,
@@ -96,6 +99,8 @@ interface Close {
   spenders: Map<string, Spender>;
   second: Map<string, SecondStage>;
   watches: Map<string, WatchId>;
+  /** Our latest CPFP child of our own commitment, while it is unconfirmed. */
+  cpfp?: Broadcasted;
   /** Our unconfirmed sweep of each claimed outpoint. */
   inflight: Map<string, Broadcasted>;
   htlcTxs: Map<string, Broadcasted>;
@@ -146,10 +151,11 @@ export class OnchainResolver {
   /** watchFundings watches the funding output of every funded channel not yet closed on chain. */
   watchFundings(): void {
     for (const ch of this.o.channels.channels) {
-      if (this.fundingWatches.has(ch.dbid) || this.closes.has(ch.dbid) || ch.dbid === 0) continue;
+      if (this.fundingWatches.has(ch.dbid) || ch.dbid === 0) continue;
       const c = commitmentsOf(ch);
       if (!c) continue;
-      if (this.isResolved(ch.dbid)) continue;
+      // A resolution being carried out keeps its funding watch: a reorganisation may undo the spend.
+      if (!this.closes.has(ch.dbid) && this.isResolved(ch.dbid)) continue;
       const scid = 'shortChannelId' in ch.state ? ch.state.shortChannelId : null;
       const heightHint = scid ? Number(BigInt(scid) >> 40n) : Math.max(0, this.height - 6);
       const id = this.o.onchain.watcher.watchSpend(c.params.funding, { heightHint });
@@ -170,6 +176,8 @@ export class OnchainResolver {
         for (const c of [...this.closes.values()]) await this.act(c);
         return;
       case 'outpoint_spent': {
+        // Spends of a new block arrive before its tip_changed.
+        if (ev.blockHeight !== undefined && ev.blockHeight > this.height) this.height = ev.blockHeight;
         for (const w of this.fundingWatches.values()) {
           if (w.id !== ev.watchId) continue;
           await this.onFundingSpend(w.ch, ev.spendingTx, ev.blockHeight ?? null);
@@ -216,6 +224,64 @@ export class OnchainResolver {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * ownCommitmentPublished: we just tried to publish our commitment (force close, a failed
+   * channel). It is followed like a spend seen in the mempool, so that with anchors it can be
+   * pushed by CPFP even if its own feerate is too low to enter the mempool alone.
+   */
+  async ownCommitmentPublished(ch: ChannelHandle, tx: Tx): Promise<void> {
+    await (this.busy = this.busy.then(async () => {
+      if (this.closes.has(ch.dbid)) return;
+      const c = this.openClose(ch, tx, null, null);
+      if (!c) return;
+      this.save(c);
+      this.watchFundings();
+      await this.bumpCommitment(c);
+    }).catch((e: Error) => this.o.log.error('on-chain resolver failed', { error: e.stack ?? String(e) })));
+  }
+
+  /**
+   * bumpCommitment: while our anchors commitment is unconfirmed and pays less than the
+   * feerate its nearest deadline needs, spend our anchor with wallet coins so that the
+   * package (commitment + child) pays it (BOLT #5: "MUST spend any to_local_anchor output,
+   * providing sufficient fees as incentive to include the commitment transaction in a
+   * block"). Re-done with a higher feerate each block it stays unconfirmed.
+   */
+  private async bumpCommitment(c: Close): Promise<void> {
+    if (c.spend.kind !== 'local' || c.spendHeight !== null || !c.plan || !c.commitments) return;
+    const anchor = anchorClaim(c.plan);
+    if (!anchor) return;
+    const deadlines: number[] = [];
+    for (const o of c.plan.outputs) {
+      if (o.action.kind === 'htlc_tx' && o.action.resolution.deadline && 'height' in o.action.resolution.deadline) deadlines.push(o.action.resolution.deadline.height);
+    }
+    const target = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - this.height) : 6;
+    const want = await this.o.onchain.backend.estimateFeerate(target).catch(() => 1000);
+    const fee = c.commitments.params.fundingAmount - c.spendTx.outputs.reduce((a, o) => a + o.value, 0n);
+    const weight = txWeight(c.spendTx);
+    const own = Number((fee * 1000n) / BigInt(weight));
+    const prev = c.cpfp;
+    if (own >= want && !prev) return; // pays enough by itself
+    if (prev && prev.atHeight === this.height) return;
+    const feerate = prev ? Math.max(want, Math.ceil(prev.feeratePerKw * 1.25)) : want;
+    const wallet = this.o.onchain.wallet;
+    let inputs: ReturnType<typeof wallet.selectFeeInputs> = [];
+    try {
+      const childFee = BigInt(Math.ceil(((weight + 800) * feerate) / 1000)) - fee;
+      inputs = wallet.selectFeeInputs(childFee > 0n ? childFee : 1n, { reserveFor: `anchor ${txidHex(c.spendTx)}`, feerate });
+      const cpfp = buildAnchorCpfp(anchor, { weight, fee: sat(fee) }, inputs, wallet.changeScript(), feerate);
+      const signed = signAnchorCpfp(cpfp, anchor, this.signer(c.ch));
+      const prevouts = [{ value: BigInt(anchor.value), script: anchor.scriptPubkey }, ...inputs.map((i) => wallet.getUtxo(i.outpoint)!).map((u) => ({ value: BigInt(u.value), script: u.script }))];
+      const child = wallet.signWalletInputs(signed, prevouts);
+      const r = await this.o.onchain.backend.submitPackage([c.spendTx, child]);
+      this.o.log.info('commitment bumped through our anchor (CPFP)', { channel: this.name(c), feerate, own_feerate: own, child: txidHex(child), result: JSON.stringify(r).slice(0, 200) });
+      c.cpfp = { tx: child, feeratePerKw: feerate, atHeight: this.height };
+    } catch (e) {
+      if (inputs.length > 0) wallet.releaseFeeInputs(inputs);
+      this.o.log.warn('could not bump the commitment through its anchor', { channel: this.name(c), error: (e as Error).message });
     }
   }
 
@@ -358,7 +424,10 @@ export class OnchainResolver {
 
   /** act carries out whatever the plan allows at the current height. */
   private async act(c: Close): Promise<void> {
-    if (c.spendHeight === null) return; // wait for the spend to confirm
+    if (c.spendHeight === null) {
+      await this.bumpCommitment(c);
+      return; // the rest waits for the spend to confirm
+    }
     const tip = this.height;
     if (!c.plan) {
       if (c.resolvedHeight === null) this.markResolved(c, tip);
