@@ -4,29 +4,19 @@
  * result of a repeated pay, a payment the payee cannot know failing cleanly, and cooperative
  * closes started by either side whose closing outputs pay each side its balance.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { useCluster } from './harness.ts';
 import { createInvoice } from '../../src/invoice/index.ts';
 import { fromHex, toHex } from '../../src/lib/bytes.ts';
 import { randomBytes, sha256 as sha } from '../../src/crypto/index.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
 import { msat } from '../../src/lib/units.ts';
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    // A SIGKILLed daemon has a signalCode and no exitCode; there is nothing left to stop.
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
+const cluster = useCluster();
 
 function ok(r: { status: number; json: any; stderr: string }, what: string): any {
   assert.equal(r.status, 0, `${what}: ${r.stderr}`);
@@ -55,12 +45,12 @@ async function settled(a: Daemon, b: Daemon, channelId: string): Promise<{ a: bi
 }
 
 test('channel: open, pay both ways, reject unknown payments, close from either side', { timeout: 240_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug'];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
 
   ok(alice.cli('faucet', '2000000'), 'faucet');
   ok(alice.cli('generate', '1'), 'generate');

@@ -5,36 +5,20 @@
  * unaffordable feerate is refused and changes nothing; payments keep working and balances are
  * conserved through every fee change; and `close` honours a closing feerate range.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { channelWith, payInvoice, useCluster } from './harness.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels.find((c) => c.state !== 'CLOSED');
-}
+const cluster = useCluster();
 
 /** feerates waits until both sides' commitments use one feerate matching `ok`, and returns it. */
 async function agreedFeerate(a: Daemon, b: Daemon, ok: (perkw: number) => boolean, what: string): Promise<number> {
   return waitFor(what, async () => {
-    const ca = await channel(a, b.id);
-    const cb = await channel(b, a.id);
+    const ca = await channelWith(a, b.id);
+    const cb = await channelWith(b, a.id);
     const fa = ca.feerate.perkw as number;
     return fa === cb.feerate.perkw && ok(fa) && ca.htlcs.length === 0 ? fa : null;
   }, 30_000, 100);
@@ -43,8 +27,8 @@ async function agreedFeerate(a: Daemon, b: Daemon, ok: (perkw: number) => boolea
 /** balances: both sides agree, nothing in flight, and the two balances make the capacity. */
 async function balances(a: Daemon, b: Daemon): Promise<{ a: bigint; b: bigint }> {
   return waitFor('balances agree', async () => {
-    const ca = await channel(a, b.id);
-    const cb = await channel(b, a.id);
+    const ca = await channelWith(a, b.id);
+    const cb = await channelWith(b, a.id);
     if (ca.htlcs.length || cb.htlcs.length) return null;
     const x = BigInt(ca.to_us_msat);
     const y = BigInt(cb.to_us_msat);
@@ -53,27 +37,21 @@ async function balances(a: Daemon, b: Daemon): Promise<{ a: bigint; b: bigint }>
   });
 }
 
-async function pay(payer: Daemon, payee: Daemon, amountMsat: number, label: string): Promise<void> {
-  const inv = (await payee.rpc.call('invoice', { amount_msat: amountMsat, label, description: label })) as { bolt11: string };
-  const r = (await payer.rpc.call('pay', { bolt11: inv.bolt11 })) as { status: string };
-  assert.equal(r.status, 'complete', `${label} completes`);
-}
-
 test('update_fee follows the estimate, can be forced by a developer, and close honours a feerate range', { timeout: 240_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug'];
   const alice = await startDaemon('alice', [...args, '--developer']);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   await alice.rpc.call('faucet', { satoshi: 3_000_000 });
   await alice.rpc.call('generate', { blocks: 1 });
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
   await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000 });
   await alice.rpc.call('generate', { blocks: 3 });
-  await waitFor('channel normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  await waitFor('channel normal', async () => (await channelWith(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channelWith(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
   const opened = await agreedFeerate(alice, bob, () => true, 'opening feerate');
-  await pay(alice, bob, 123_456_789, 'p1');
+  await payInvoice(alice, bob, 123_456_789, 'p1');
   let bal = await balances(alice, bob);
   assert.equal(bal.b, 123_456_789n);
 
@@ -85,8 +63,8 @@ test('update_fee follows the estimate, can be forced by a developer, and close h
   const raised = await agreedFeerate(alice, bob, (f) => f > opened * 1.25, 'the funder raises the commitment feerate');
   assert.ok(alice.logs.some((l) => /update_fee sent/.test(l)), 'alice logged the update');
   assert.deepEqual(await balances(alice, bob), bal, 'a fee update moves no balance');
-  await pay(bob, alice, 23_456_789, 'p2');
-  await pay(alice, bob, 1_000, 'p3');
+  await payInvoice(bob, alice, 23_456_789, 'p2');
+  await payInvoice(alice, bob, 1_000, 'p3');
   bal = await balances(alice, bob);
   assert.equal(bal.b, 123_456_789n - 23_456_789n + 1_000n);
 
@@ -96,8 +74,8 @@ test('update_fee follows the estimate, can be forced by a developer, and close h
   assert.equal(await agreedFeerate(alice, bob, (f) => f === forced, 'the forced feerate is committed'), forced);
   await assert.rejects(bob.rpc.call('dev-feerate', { id: alice.id, feerate: 5000 }), /unknown command/, 'no developer commands without --developer');
   await assert.rejects(alice.rpc.call('dev-feerate', { id: bob.id, feerate: 200_000_000 }), /update_fee refused/);
-  assert.equal((await channel(alice, bob.id)).feerate.perkw, forced, 'a refused update changes nothing');
-  await pay(alice, bob, 2_000_000, 'p4');
+  assert.equal((await channelWith(alice, bob.id)).feerate.perkw, forced, 'a refused update changes nothing');
+  await payInvoice(alice, bob, 2_000_000, 'p4');
   bal = await balances(alice, bob);
   assert.equal(bal.b, 123_456_789n - 23_456_789n + 1_000n + 2_000_000n);
 

@@ -10,39 +10,17 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { nobody, payInvoice, useCluster, walletSat } from './harness.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
-import { encodeSegwitAddress } from '../../src/bitcoin/address.ts';
 
-const MINER = encodeSegwitAddress('bcrt', 0, new Uint8Array(20).fill(0x43));
+const MINER = nobody(0x43);
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
+const cluster = useCluster();
 
 async function channels(d: Daemon, peer: string): Promise<any[]> {
   return ((await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] }).channels;
-}
-
-async function walletSat(d: Daemon): Promise<bigint> {
-  const f = (await d.rpc.call('listfunds', {})) as { outputs: any[] };
-  return f.outputs.filter((o) => o.status === 'confirmed').reduce((s, o) => s + BigInt(o.amount_msat) / 1000n, 0n);
-}
-
-async function pay(payer: Daemon, payee: Daemon, amountMsat: number, label: string): Promise<void> {
-  const inv = (await payee.rpc.call('invoice', { amount_msat: amountMsat, label, description: label })) as { bolt11: string };
-  assert.equal(((await payer.rpc.call('pay', { bolt11: inv.bolt11 })) as { status: string }).status, 'complete');
 }
 
 async function openChannel(alice: Daemon, bob: Daemon, sat: number): Promise<string> {
@@ -67,20 +45,20 @@ async function resolved(miner: Daemon, d: Daemon, channelId: string): Promise<an
 }
 
 test('a cheater publishing a revoked commitment loses the whole channel', { timeout: 420_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug', '--developer'];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   let bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   await alice.rpc.call('faucet', { satoshi: 3_000_000 });
   await alice.rpc.call('generate', { blocks: 1, address: MINER });
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
 
   // 1. Bob online: an old state without HTLCs, where Alice had everything.
   const ch1 = await openChannel(alice, bob, 500_000);
-  await pay(alice, bob, 200_000_000, 'a1');
-  await pay(alice, bob, 100_000_000, 'a2');
+  await payInvoice(alice, bob, 200_000_000, 'a1');
+  await payInvoice(alice, bob, 100_000_000, 'a2');
   const bobBefore = await walletSat(bob);
   const cheat = (await alice.rpc.call('dev-publish-revoked', { id: ch1 })) as { txid: string; tx: string; number: number; to_us_msat: string };
   assert.ok(BigInt(cheat.to_us_msat) > 300_000_000n, 'the published state paid Alice more than the current one');
@@ -104,7 +82,7 @@ test('a cheater publishing a revoked commitment loses the whole channel', { time
   await waitFor('the HTLC sits on both commitments', async () => (await channels(alice, bob.id)).find((c) => c.channel_id === ch2)?.htlcs.length === 1 && (await channels(bob, alice.id)).find((c) => c.channel_id === ch2)?.htlcs.length === 1);
   await bob.rpc.call('dev-hold-htlcs', { hold: false }); // the fulfill goes: that state gets revoked
   await pending;
-  await pay(alice, bob, 250_000_000, 'b2');
+  await payInvoice(alice, bob, 250_000_000, 'b2');
   // Let the update dance finish: Bob can only punish states whose revocation he received.
   await waitFor('the dance is over on both sides', async () => {
     const a = (await channels(alice, bob.id)).find((c) => c.channel_id === ch2);
@@ -121,13 +99,13 @@ test('a cheater publishing a revoked commitment loses the whole channel', { time
   const onChain2 = commitment2.outputs.reduce((s, o) => s + o.value, 0n);
   await alice.rpc.call('generate', { blocks: 20, address: MINER }); // Bob misses 20 of the 144 blocks
   bob = await startDaemon('bob', [...args, `--bind-addr=127.0.0.1:${bobPort}`], bobDir);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   const bobStart = await walletSat(bob);
   await waitFor('bob finds the breach and broadcasts the penalty', () => bob.logs.some((l) => /label=penalty/.test(l)), 60_000);
   // Restart in the middle of sweeping: the penalty is in the mempool, not yet mined.
   await bob.stop();
   bob = await startDaemon('bob', [...args, `--bind-addr=127.0.0.1:${bobPort}`], bobDir);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   const closed2 = await resolved(alice, bob, ch2);
   assert.equal(closed2.close.kind, 'remote_revoked');
   const gotBob2 = (await walletSat(bob)) - bobStart;

@@ -5,59 +5,41 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
-import { createHttpRpc, type HttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
-import { encodeSegwitAddress } from '../../src/bitcoin/address.ts';
+import { startDaemon, waitFor } from '../../scripts/lib/processes.ts';
+import { channelWith, nobody, useCluster } from './harness.ts';
+import { createHttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
 
-const MINER = encodeSegwitAddress('bcrt', 0, new Uint8Array(20).fill(0x45));
+const MINER = nobody(0x45);
 
-let chain: ChainProc | null = null;
-let rpc: HttpRpc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  rpc?.close();
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels[r.channels.length - 1];
-}
+const cluster = useCluster();
 
 test('a commitment below the needed feerate is confirmed through its anchor (CPFP)', { timeout: 180_000 }, async () => {
-  chain = await startChain();
-  rpc = createHttpRpc({ port: chain.port, cookieFile: chain.cookie });
+  const chain = await cluster.startChain();
+  const rpc = createHttpRpc({ port: chain.port, cookieFile: chain.cookie });
+  after(() => rpc.close());
   const args = [...chain.kitedArgs, '--log-level=debug'];
   const alice = await startDaemon('alice', [...args, '--developer']);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   await alice.rpc.call('faucet', { satoshi: 3_000_000 });
   await alice.rpc.call('generate', { blocks: 1, address: MINER });
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
   await alice.rpc.call('fundchannel', { id: bob.id, amount: 500_000 });
   await alice.rpc.call('generate', { blocks: 3, address: MINER });
-  await waitFor('channel normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  await waitFor('channel normal', async () => (await channelWith(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channelWith(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
 
   // Fees on chain rise to 20,000 sat/kw (a block of expensive transactions)...
   const addr = ((await alice.rpc.call('newaddr', {})) as { bech32: string }).bech32;
   await alice.rpc.call('withdraw', { destination: addr, satoshi: 100_000, feerate: '20000perkw' });
   await alice.rpc.call('generate', { blocks: 1, address: MINER });
-  await waitFor('the funder follows with update_fee', async () => (await channel(alice, bob.id)).feerate.perkw >= 15_000 && (await channel(bob, alice.id)).feerate.perkw >= 15_000, 30_000);
+  await waitFor('the funder follows with update_fee', async () => (await channelWith(alice, bob.id)).feerate.perkw >= 15_000 && (await channelWith(bob, alice.id)).feerate.perkw >= 15_000, 30_000);
   // ...but the commitment is forced back to the floor, then published.
   await alice.rpc.call('dev-feerate', { id: bob.id, feerate: 253 });
-  await waitFor('the floor feerate is committed', async () => (await channel(alice, bob.id)).feerate.perkw === 253 && (await channel(bob, alice.id)).feerate.perkw === 253);
+  await waitFor('the floor feerate is committed', async () => (await channelWith(alice, bob.id)).feerate.perkw === 253 && (await channelWith(bob, alice.id)).feerate.perkw === 253);
   // Alice publishes while Bob is away (otherwise Bob, told by her error, may publish his own first).
   await alice.rpc.call('disconnect', { id: bob.id, force: true });
-  await waitFor('bob is away', async () => !(await channel(alice, bob.id)).peer_connected);
+  await waitFor('bob is away', async () => !(await channelWith(alice, bob.id)).peer_connected);
   const closed = (await alice.rpc.call('close', { id: bob.id, force: true })) as { txid: string };
   await waitFor('alice bumps it through her anchor', () => alice.logs.some((l) => /bumped through our anchor/.test(l)), 30_000);
   const line = alice.logs.find((l) => /bumped through our anchor/.test(l))!;
@@ -70,9 +52,9 @@ test('a commitment below the needed feerate is confirmed through its anchor (CPF
   const mined = (await rpc('getblock', [block, 1])) as { tx: string[] };
   assert.ok(mined.tx.includes(closed.txid) && mined.tx.includes(child), 'commitment and child confirm together');
   await waitFor('both see it on chain', async () => {
-    const [a, b] = [await channel(alice, bob.id), await channel(bob, alice.id)];
+    const [a, b] = [await channelWith(alice, bob.id), await channelWith(bob, alice.id)];
     // Bob had nothing in the channel: nothing to sweep, resolved at once.
     return a.state === 'ONCHAIN' && ['ONCHAIN', 'CLOSED'].includes(b.state);
   }, 30_000);
-  assert.equal((await channel(bob, alice.id)).close.kind, 'remote_current');
+  assert.equal((await channelWith(bob, alice.id)).close.kind, 'remote_current');
 });

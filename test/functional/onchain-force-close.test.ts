@@ -9,38 +9,15 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { channelWith, nobody, useCluster, walletSat } from './harness.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
-import { encodeSegwitAddress } from '../../src/bitcoin/address.ts';
 
 /** Blocks are mined to an address of nobody here, so that wallets only change by the channel. */
-const MINER = encodeSegwitAddress('bcrt', 0, new Uint8Array(20).fill(0x42));
+const MINER = nobody(0x42);
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels[r.channels.length - 1];
-}
-
-/** walletSat sums a node's confirmed wallet outputs. */
-async function walletSat(d: Daemon): Promise<bigint> {
-  const f = (await d.rpc.call('listfunds', {})) as { outputs: any[] };
-  return f.outputs.filter((o) => o.status === 'confirmed').reduce((s, o) => s + BigInt(o.amount_msat) / 1000n, 0n);
-}
+const cluster = useCluster();
 
 async function mine(d: Daemon, n: number): Promise<void> {
   for (let left = n; left > 0; left -= 10) {
@@ -51,18 +28,18 @@ async function mine(d: Daemon, n: number): Promise<void> {
 }
 
 test('force close with HTLCs both ways: every output is resolved into the right wallet', { timeout: 300_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug', '--developer'];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   await alice.rpc.call('faucet', { satoshi: 3_000_000 });
   await alice.rpc.call('generate', { blocks: 1 });
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
   await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000 });
   await alice.rpc.call('generate', { blocks: 3 });
-  await waitFor('channel normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  await waitFor('channel normal', async () => (await channelWith(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channelWith(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
   const inv0 = (await bob.rpc.call('invoice', { amount_msat: 300_000_000, label: 'start', description: 'start' })) as { bolt11: string };
   assert.equal(((await alice.rpc.call('pay', { bolt11: inv0.bolt11 })) as { status: string }).status, 'complete');
   // Bob needs coins of his own to pay for his HTLC transactions (anchors).
@@ -78,7 +55,7 @@ test('force close with HTLCs both ways: every output is resolved into the right 
   await waitFor('bob took h1', () => bob.logs.some((l) => /payment received/.test(l)), 30_000);
   const p2 = bob.rpc.call('pay', { bolt11: toAlice.bolt11 }).catch((e: Error) => ({ status: 'error', error: e.message }));
   await waitFor('alice took h2', () => alice.logs.some((l) => /payment received/.test(l)), 30_000);
-  await waitFor('both HTLCs on both commitments', async () => (await channel(alice, bob.id)).htlcs.length === 2 && (await channel(bob, alice.id)).htlcs.length === 2);
+  await waitFor('both HTLCs on both commitments', async () => (await channelWith(alice, bob.id)).htlcs.length === 2 && (await channelWith(bob, alice.id)).htlcs.length === 2);
   const before = { alice: await walletSat(alice), bob: await walletSat(bob) };
 
   const closed = (await alice.rpc.call('close', { id: bob.id, force: true })) as { type: string; txid: string; tx: string };
@@ -86,7 +63,7 @@ test('force close with HTLCs both ways: every output is resolved into the right 
   const commitment = parseTx(fromHex(closed.tx));
   assert.equal(commitment.outputs.length, 6, 'to_local, to_remote, two anchors, two HTLCs');
   await mine(alice, 1);
-  await waitFor('both see the close on chain', async () => (await channel(alice, bob.id)).state === 'ONCHAIN' && (await channel(bob, alice.id)).state === 'ONCHAIN', 30_000);
+  await waitFor('both see the close on chain', async () => (await channelWith(alice, bob.id)).state === 'ONCHAIN' && (await channelWith(bob, alice.id)).state === 'ONCHAIN', 30_000);
 
   // Bob claims h1 with its preimage from Alice's commitment: Alice's payment completes.
   await mine(alice, 2);

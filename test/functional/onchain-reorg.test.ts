@@ -7,46 +7,28 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
-import { createHttpRpc, type HttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
-import { encodeSegwitAddress } from '../../src/bitcoin/address.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { nobody, useCluster, walletSat } from './harness.ts';
+import { createHttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
 
-const MINER = encodeSegwitAddress('bcrt', 0, new Uint8Array(20).fill(0x44));
+const MINER = nobody(0x44);
 
-let chain: ChainProc | null = null;
-let rpc: HttpRpc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  rpc?.close();
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
+const cluster = useCluster();
 
 async function state(d: Daemon, peer: string): Promise<string | undefined> {
   const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
   return r.channels[r.channels.length - 1]?.state;
 }
 
-async function walletSat(d: Daemon): Promise<bigint> {
-  const f = (await d.rpc.call('listfunds', {})) as { outputs: any[] };
-  return f.outputs.filter((o) => o.status === 'confirmed').reduce((s, o) => s + BigInt(o.amount_msat) / 1000n, 0n);
-}
-
 test('reorganisations of the sweep and of the commitment are resolved again', { timeout: 240_000 }, async () => {
-  chain = await startChain();
-  rpc = createHttpRpc({ port: chain.port, cookieFile: chain.cookie });
+  const chain = await cluster.startChain();
+  const rpc = createHttpRpc({ port: chain.port, cookieFile: chain.cookie });
+  after(() => rpc.close());
   const args = [...chain.kitedArgs, '--log-level=debug'];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   await alice.rpc.call('faucet', { satoshi: 2_000_000 });
   await alice.rpc.call('generate', { blocks: 1, address: MINER });
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
@@ -74,7 +56,7 @@ test('reorganisations of the sweep and of the commitment are resolved again', { 
   // The chain moves on (a longer branch): everything is resolved again, exactly as before.
   await waitFor('bob resolved again', async () => {
     if ((await state(bob, alice.id)) === 'CLOSED') return true;
-    await rpc!('generatetoaddress', [1, MINER]);
+    await rpc('generatetoaddress', [1, MINER]);
     return false;
   }, 60_000, 700);
   assert.equal((await walletSat(bob)) - bobBefore, swept, 'the same balance, swept once');

@@ -14,12 +14,13 @@ import {
   SIGHASH_ALL,
   txid as txidOf,
   verifyTx,
+  txWeight,
   type Tx,
   type TxOut,
 } from '../../src/bitcoin/index.ts';
 import { startFunder, startFundee, type OpenChannel } from '../../src/channel/index.ts';
 import { rejectString, txDataFromTx, type RegtestChain } from '../../src/chain/regtest/index.ts';
-import { claimPrevouts, type Claim, type FeeInput } from '../../src/onchain/index.ts';
+import { addHtlcTxFeeInputs, claimPrevouts, signHolderHtlcTx, type Claim, type FeeInput, type HolderHtlcResolution } from '../../src/onchain/index.ts';
 import { deliver, flush, Party, Rng, stateName, testEnv } from '../channel/machine-harness.ts';
 import { coinbaseOf, key, matureChain, spend, type Key } from '../chain/regtest-helpers.ts';
 
@@ -149,4 +150,31 @@ export function signP2wpkh(tx: Tx, i: number, k: Key, value: bigint): Tx {
 /** outputsOf sums a transaction's outputs. */
 export function outputsSum(tx: Tx): bigint {
   return tx.outputs.reduce((s, o) => s + o.value, 0n);
+}
+
+/**
+ * finishHolderHtlcTx completes a holder's HTLC transaction as its owner's node would: as is
+ * with static_remotekey, or (anchors) with a fee input from `feeCoin` and change to
+ * `changeScript` at `feeratePerKw`; verified by the interpreter and checked against its
+ * expected weight.
+ */
+export function finishHolderHtlcTx(
+  p: OnChainPair,
+  res: HolderHtlcResolution,
+  signer: Parameters<typeof signHolderHtlcTx>[1],
+  changeScript: Uint8Array,
+  feeratePerKw: number,
+): Tx {
+  const spent = { value: res.htlcTx.inputValue as bigint, script: p.chain.coin(res.htlcTx.tx.inputs[0]!.txid, res.htlcTx.tx.inputs[0]!.vout)!.script };
+  if (!res.anchors) {
+    const tx = signHolderHtlcTx(res, signer);
+    verify(tx, [spent]);
+    return tx;
+  }
+  const coin = feeCoin(p);
+  const funded = addHtlcTxFeeInputs(res, [coin], changeScript, feeratePerKw);
+  const tx = signP2wpkh(signHolderHtlcTx(res, signer, funded.tx), 1, coin.key, coin.value);
+  verify(tx, [spent, coin.out]);
+  assert.ok(txWeight(tx) <= funded.expectedWeight, 'fee-bumped HTLC tx weighs at most its estimate');
+  return tx;
 }

@@ -33,6 +33,7 @@ import {
   addHtlc,
   commitAll,
   feeCoin,
+  finishHolderHtlcTx,
   mine,
   mineTo,
   openOnChain,
@@ -48,19 +49,6 @@ import {
 
 const FEERATE = 3000;
 
-function cheaterHtlcTx(p: OnChainPair, res: HolderHtlcResolution, signer: Parameters<typeof signHolderHtlcTx>[1]): Tx {
-  const prev = { value: res.htlcTx.inputValue as bigint, script: p.chain.coin(res.htlcTx.tx.inputs[0]!.txid, res.htlcTx.tx.inputs[0]!.vout)!.script };
-  if (!res.anchors) {
-    const tx = signHolderHtlcTx(res, signer);
-    verify(tx, [prev]);
-    return tx;
-  }
-  const coin = feeCoin(p);
-  const funded = addHtlcTxFeeInputs(res, [coin], walletB.script, FEERATE);
-  const tx = signP2wpkh(signHolderHtlcTx(res, signer, funded.tx), 1, coin.key, coin.value);
-  verify(tx, [prev, coin.out]);
-  return tx;
-}
 
 for (const type of ['static_remotekey', 'anchors'] as const) {
   const anchors = type === 'anchors';
@@ -96,7 +84,7 @@ for (const type of ['static_remotekey', 'anchors'] as const) {
       assert.equal(cheat.spend.kind, 'local');
       const races = htlcResolutions(cheat.plan!).filter((r) => r.kind === 'success' || r.locktime === h0 + 3);
       assert.equal(races.length, 2);
-      const raceTxs = races.map((r) => cheaterHtlcTx(p, r, b.env.signer));
+      const raceTxs = races.map((r) => finishHolderHtlcTx(p, r, b.env.signer, walletB.script, FEERATE));
       for (const t of raceTxs) assert.equal(submit(chain, t), 'accepted');
       mine(chain, ...raceTxs);
 

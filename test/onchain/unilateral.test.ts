@@ -35,6 +35,7 @@ import {
   addHtlc,
   commitAll,
   feeCoin,
+  finishHolderHtlcTx,
   mine,
   mineTo,
   openOnChain,
@@ -50,22 +51,6 @@ import {
 
 const FEERATE = 2000;
 
-/** Finalises one of our HTLC transactions: as is (static_remotekey) or with a fee input (anchors). */
-function finishHtlcTx(p: OnChainPair, res: HolderHtlcResolution, signer: Parameters<typeof signHolderHtlcTx>[1]): Tx {
-  const commitmentOut = { value: res.htlcTx.inputValue as bigint, script: p.chain.coin(res.htlcTx.tx.inputs[0]!.txid, res.htlcTx.tx.inputs[0]!.vout)!.script };
-  if (!res.anchors) {
-    const tx = signHolderHtlcTx(res, signer);
-    verify(tx, [commitmentOut]);
-    return tx;
-  }
-  const coin = feeCoin(p);
-  const funded = addHtlcTxFeeInputs(res, [coin], walletA.script, FEERATE);
-  let tx = signHolderHtlcTx(res, signer, funded.tx);
-  tx = signP2wpkh(tx, 1, coin.key, coin.value);
-  verify(tx, [commitmentOut, coin.out]);
-  assert.ok(txWeight(tx) <= funded.expectedWeight, 'fee-bumped HTLC tx weighs at most its estimate');
-  return tx;
-}
 
 /** Submits `tx` one block before `ready` (refused with `early`) and at `ready` (accepted). */
 function submitAtLock(p: OnChainPair, tx: Tx, ready: number, early: string): void {
@@ -154,7 +139,7 @@ for (const type of ['static_remotekey', 'anchors'] as const) {
       assert.equal(toRemote.claim.csv, anchors ? 1 : 0);
 
       // A's HTLC-success at once (1 block CSV with anchors: the commitment is confirmed).
-      const successTx = finishHtlcTx(p, success, a.env.signer);
+      const successTx = finishHolderHtlcTx(p, success, a.env.signer, walletA.script, FEERATE);
       assert.equal(readyHeight(success, conf), anchors ? conf : 0);
       assert.equal(submit(chain, successTx), 'accepted');
       // B sweeps to_remote and h2 (with its preimage) in one transaction.
@@ -163,7 +148,7 @@ for (const type of ['static_remotekey', 'anchors'] as const) {
       // Too early: A's to_local (CSV) and HTLC-timeout (locktime).
       const toLocalTx = sweepOf([toLocal!], walletA.script, a.env.signer);
       assert.equal(submit(chain, toLocalTx), 'non-BIP68-final');
-      const timeoutTx = finishHtlcTx(p, timeout, a.env.signer);
+      const timeoutTx = finishHolderHtlcTx(p, timeout, a.env.signer, walletA.script, FEERATE);
       assert.equal(submit(chain, timeoutTx), 'non-final');
       mine(chain, successTx, bSweep);
       const successConf = chain.height;
