@@ -274,8 +274,19 @@ export class ChannelManager {
       feerates,
       blockHeight: this.height,
       randomBytes,
-      signer: InMemorySigner.fromNodeSecret(this.o.nodeSecret, keyIndex),
+      signer: this.signerFor(keyIndex),
     };
+  }
+
+  /** Signers derive their base secrets once per channel (an HMAC chain and five point multiplications). */
+  private signers = new Map<bigint, InMemorySigner>();
+  private signerFor(keyIndex: bigint): InMemorySigner {
+    let s = this.signers.get(keyIndex);
+    if (!s) {
+      s = InMemorySigner.fromNodeSecret(this.o.nodeSecret, keyIndex);
+      this.signers.set(keyIndex, s);
+    }
+    return s;
   }
 
   private nextKeyIndex(): bigint {
