@@ -1,10 +1,11 @@
 /**
  * Functional (BOLT #5): a unilateral close with HTLCs in flight in both directions, between
- * two real `kited` processes on kite-chain. Alice publishes her commitment (`close --force`);
- * then both nodes resolve every output by themselves, block after block: Bob claims the HTLC
- * Alice offered with its preimage and sweeps his balance; Alice broadcasts her HTLC-success
- * (anchors: zero-fee plus wallet inputs) and, after to_self_delay, sweeps her balance and the
- * HTLC transaction's output. Both payments complete from what the chain revealed, both wallets
+ * two real `kited` processes on kite-chain. One of them (the funder Alice, then in a second
+ * test the fundee Bob) publishes its commitment (`close --force`); then both nodes resolve
+ * every output by themselves, block after block: the other side claims the HTLC offered to it
+ * with its preimage straight from the commitment and sweeps its balance; the closer broadcasts
+ * its HTLC-success (anchors: zero-fee plus wallet inputs) and, after to_self_delay, sweeps its
+ * balance and the HTLC transaction's output. Both payments complete from what the chain revealed, both wallets
  * end up with their side's outputs less fees, and nothing stays unresolved.
  */
 import { test, after } from 'node:test';
@@ -27,8 +28,13 @@ async function mine(d: Daemon, n: number): Promise<void> {
   }
 }
 
-test('force close with HTLCs both ways: every output is resolved into the right wallet', { timeout: 300_000 }, async () => {
-  const chain = await cluster.startChain();
+let chainStarted: Promise<unknown> | null = null;
+
+for (const closerName of ['alice', 'bob'] as const) {
+test(`force close by ${closerName === 'alice' ? 'the funder' : 'the fundee'} with HTLCs both ways: every output is resolved into the right wallet`, { timeout: 300_000 }, async () => {
+  chainStarted ??= cluster.startChain();
+  await chainStarted;
+  const chain = cluster.chain!;
   const args = [...chain.kitedArgs, '--log-level=debug', '--developer'];
   const alice = await startDaemon('alice', args);
   cluster.daemons.push(alice);
@@ -57,22 +63,23 @@ test('force close with HTLCs both ways: every output is resolved into the right 
   await waitFor('alice took h2', () => alice.logs.some((l) => /payment received/.test(l)), 30_000);
   await waitFor('both HTLCs on both commitments', async () => (await channelWith(alice, bob.id)).htlcs.length === 2 && (await channelWith(bob, alice.id)).htlcs.length === 2);
   const before = { alice: await walletSat(alice), bob: await walletSat(bob) };
+  const [closer, other] = closerName === 'alice' ? [alice, bob] : [bob, alice];
 
-  const closed = (await alice.rpc.call('close', { id: bob.id, force: true })) as { type: string; txid: string; tx: string };
+  const closed = (await closer.rpc.call('close', { id: other.id, force: true })) as { type: string; txid: string; tx: string };
   assert.equal(closed.type, 'unilateral');
   const commitment = parseTx(fromHex(closed.tx));
   assert.equal(commitment.outputs.length, 6, 'to_local, to_remote, two anchors, two HTLCs');
   await mine(alice, 1);
   await waitFor('both see the close on chain', async () => (await channelWith(alice, bob.id)).state === 'ONCHAIN' && (await channelWith(bob, alice.id)).state === 'ONCHAIN', 30_000);
 
-  // Bob claims h1 with its preimage from Alice's commitment: Alice's payment completes.
+  // h1's preimage reaches Alice from the chain (Bob's claim on her commitment, or his HTLC-success on his).
   await mine(alice, 2);
   const r1 = (await waitFor('alice learns h1 preimage', async () => {
     const pays = ((await alice.rpc.call('listpays', { bolt11: toBob.bolt11 })) as { pays: any[] }).pays;
     return pays[0]?.status === 'complete' ? pays[0] : null;
   }, 60_000)) as any;
   assert.equal(r1.payment_hash, toBob.payment_hash);
-  // Alice's HTLC-success on her own commitment reveals h2's preimage to Bob.
+  // Likewise h2's preimage reaches Bob (Alice's HTLC-success on hers, or her claim on his).
   const r2 = (await waitFor('bob learns h2 preimage', async () => {
     const pays = ((await bob.rpc.call('listpays', { bolt11: toAlice.bolt11 })) as { pays: any[] }).pays;
     return pays[0]?.status === 'complete' ? pays[0] : null;
@@ -81,8 +88,8 @@ test('force close with HTLCs both ways: every output is resolved into the right 
   // The pay calls returned when the channel failed, with the outcome still open.
   for (const p of [p1, p2]) assert.match(((await p) as { status: string }).status, /^(pending|complete)$/);
 
-  // Alice's to_local and her HTLC-success output wait for to_self_delay (144): funds maturing.
-  const maturing = ((await alice.rpc.call('listfunds', {})) as { resolutions: any[] }).resolutions;
+  // The closer's to_local and its HTLC-success output wait for to_self_delay (144): funds maturing.
+  const maturing = ((await closer.rpc.call('listfunds', {})) as { resolutions: any[] }).resolutions;
   assert.ok(maturing.length >= 1, 'listfunds shows the resolutions still maturing');
   assert.ok(maturing.every((m) => typeof m.blocks_to_go === 'number' || m.blocks_to_go === null));
   await mine(alice, 145);
@@ -94,7 +101,7 @@ test('force close with HTLCs both ways: every output is resolved into the right 
       return false;
     }, 90_000, 700);
   }
-  assert.deepEqual(((await alice.rpc.call('listfunds', {})) as { resolutions: any[] }).resolutions, []);
+  assert.deepEqual(((await closer.rpc.call('listfunds', {})) as { resolutions: any[] }).resolutions, []);
 
   // Each wallet received its side: Alice to_local + h2, Bob to_remote + h1, each less fees.
   const out = (i: number) => commitment.outputs[i]!.value;
@@ -110,3 +117,4 @@ test('force close with HTLCs both ways: every output is resolved into the right 
   assert.ok(gotAlice <= aliceMain! + h2 && gotAlice > aliceMain! + h2 - 15_000n, `alice got ${gotAlice} of ${aliceMain! + h2}`);
   assert.ok(gotBob <= bobMain! + h1 && gotBob > bobMain! + h1 - 15_000n, `bob got ${gotBob} of ${bobMain! + h1}`);
 });
+}
