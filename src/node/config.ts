@@ -37,6 +37,8 @@ export interface NodeConfig {
    * (update_*, commitment_signed, revoke_and_ack), as a flaky peer would; null when off.
    */
   devDisconnectAfterChannelMsgs: number | null;
+  /** Developer: which channel update messages that injection counts. */
+  devDisconnectDirection: 'sent' | 'received' | 'both';
   /** Developer: the base delay of the redial backoff in milliseconds; null keeps the default. */
   devReconnectMs: number | null;
 }
@@ -61,6 +63,7 @@ export const FLAGS: Record<string, string> = {
   connect: 'peer to keep connected, node_id@host:port (may repeat)',
   'dev-disconnect-after-channel-msgs':
     'developer: drop the peer connection, as a flaky peer would, right after every N-th channel update message sent (update_*, commitment_signed, revoke_and_ack; 1 = each one), at the first commitment_signed or revoke_and_ack reaching the count',
+  'dev-disconnect-direction': 'developer: which channel update messages --dev-disconnect-after-channel-msgs counts: sent (default), received (the drop discards what follows on that connection) or both',
   'dev-reconnect-ms': 'developer: base delay in ms of the backoff redialling kept peers (default 1000); the backoff then stops growing at 1 s',
 };
 
@@ -146,6 +149,13 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   };
   const devDisconnectAfterChannelMsgs = devFlag('dev-disconnect-after-channel-msgs', 1);
   const devReconnectMs = devFlag('dev-reconnect-ms', 0);
+  const devDisconnectDirection = (get('dev-disconnect-direction') ?? 'sent') as NodeConfig['devDisconnectDirection'];
+  if (get('dev-disconnect-direction') !== undefined && devDisconnectAfterChannelMsgs === null) {
+    throw new KiteError(-32602, '--dev-disconnect-direction needs --dev-disconnect-after-channel-msgs');
+  }
+  if (!['sent', 'received', 'both'].includes(devDisconnectDirection)) {
+    throw new KiteError(-32602, `--dev-disconnect-direction must be sent, received or both, got '${devDisconnectDirection}'`);
+  }
   return {
     kiteDir,
     network,
@@ -167,6 +177,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     pingIntervalSec: num('ping-interval', 60),
     connect: entries.filter(([k]) => k === 'connect').map(([, v]) => v),
     devDisconnectAfterChannelMsgs,
+    devDisconnectDirection,
     devReconnectMs,
   };
 }

@@ -84,6 +84,7 @@ export class KiteNode {
         now: () => Date.now(),
         random: randomBytes,
         devDisconnectAfterChannelMsgs: cfg.devDisconnectAfterChannelMsgs ?? undefined,
+        devDisconnectDirection: cfg.devDisconnectDirection,
       },
       log,
       dataDir: cfg.dataDir,

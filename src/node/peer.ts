@@ -37,10 +37,12 @@ export interface PeerOptions {
   random: (n: number) => Uint8Array;
   /**
    * Developer (fault injection): drop the connection right after every N-th channel update
-   * message sent (update_*, commitment_signed, revoke_and_ack), as a flaky peer would.
+   * message (update_*, commitment_signed, revoke_and_ack) sent, as a flaky peer would.
    * Undefined or 0: never.
    */
   devDisconnectAfterChannelMsgs?: number;
+  /** Which channel update messages the injection counts: sent (default), received, or both. */
+  devDisconnectDirection?: 'sent' | 'received' | 'both';
 }
 
 /** The update dance's messages, counted by the developer disconnect injection. */
@@ -69,8 +71,8 @@ export class Peer {
    * link may already have delivered the peer's next messages).
    */
   onReady: () => void = () => {};
-  /** Channel update messages sent since the last injected disconnect (developer option). */
-  private devUpdatesSent = 0;
+  /** Channel update messages counted since the last injected disconnect (developer option). */
+  private devUpdates = 0;
   closeReason: string | null = null;
   readonly log: Logger;
 
@@ -111,24 +113,27 @@ export class Peer {
   async sendMsg(m: WireMessage): Promise<void> {
     if (this.state === 'closed') throw new Error('peer connection is closed');
     await this.link.send(encodeMessage(m));
-    const every = this.opts.devDisconnectAfterChannelMsgs;
-    if (every && isChannelUpdateMessage(m.type)) this.devCountUpdate(m.type, every);
+    if ((this.opts.devDisconnectDirection ?? 'sent') !== 'received') this.devCountUpdate(m.type, 'sent');
   }
 
   /**
-   * devCountUpdate drops the connection once `every` update messages were sent, right after
-   * the message that reaches the count; the message itself was handed to the socket and is
-   * flushed before the FIN. The drop waits for a commitment_signed or revoke_and_ack: a
-   * disconnect between an update_* and the commitment_signed covering it only makes the
-   * peer forget the update (BOLT #2: "MUST reverse any uncommitted updates sent by the other
-   * side"), which we would send again on reconnection, so with N=1 nothing would progress.
+   * devCountUpdate (developer fault injection) drops the connection once N channel update
+   * messages went by, right after the one that reaches the count: a sent message was handed
+   * to the socket and is flushed before the FIN; after a received one, whatever else the peer
+   * sent on this connection is discarded. The drop waits for a commitment_signed or
+   * revoke_and_ack: a disconnect between an update_* and the commitment_signed covering it
+   * only makes the receiver forget the update (BOLT #2: "MUST reverse any uncommitted updates
+   * sent by the other side"), to be sent again on reconnection, so with N=1 nothing would
+   * progress.
    */
-  private devCountUpdate(type: string, every: number): void {
-    this.devUpdatesSent++;
-    if (this.devUpdatesSent < every || type.startsWith('update_') || this.state === 'closed') return;
-    this.devUpdatesSent = 0;
-    this.log.info('developer: dropping the connection after a channel message', { after: type, every });
-    this.close(`developer: disconnect after ${type}`);
+  private devCountUpdate(type: string, direction: 'sent' | 'received'): void {
+    const every = this.opts.devDisconnectAfterChannelMsgs;
+    if (!every || !isChannelUpdateMessage(type) || this.state === 'closed') return;
+    this.devUpdates++;
+    if (this.devUpdates < every || type.startsWith('update_')) return;
+    this.devUpdates = 0;
+    this.log.info('developer: dropping the connection after a channel message', { [direction]: type, every });
+    this.close(`developer: disconnect after ${direction === 'sent' ? 'sending' : 'receiving'} ${type}`);
   }
 
   /** ping sends a ping and resolves with the pong's size and the round trip. */
@@ -238,6 +243,7 @@ export class Peer {
       }
       default:
         this.onMessage(m);
+        if ((this.opts.devDisconnectDirection ?? 'sent') !== 'sent') this.devCountUpdate(m.type, 'received');
     }
   }
 

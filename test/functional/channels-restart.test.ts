@@ -52,6 +52,17 @@ async function invoices(payee: Daemon, tag: string, count: number, amount: numbe
   return out;
 }
 
+/** settle waits for every promise, or at most `ms` (without keeping the process alive after). */
+function settle(ps: Promise<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void Promise.allSettled(ps).then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 /** paid sums what the payer's listpays shows as complete. */
 async function completeSum(payer: Daemon): Promise<{ sum: bigint; pending: number; n: number }> {
   const pays = ((await payer.rpc.call('listpays', {})) as { pays: any[] }).pays;
@@ -87,7 +98,7 @@ test('channel reestablishes after a disconnect and after the peer is killed mid-
   await alice.rpc.call('disconnect', { id: bob.id, force: true });
   await waitFor('link down', async () => !(await channel(alice, bob.id)).peer_connected);
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await Promise.race([Promise.all(inflightA), new Promise((r) => setTimeout(r, 65_000))]);
+  await settle(inflightA, 65_000);
   const afterA = await agreed(alice, bob);
   let paid = await completeSum(alice);
   assert.equal(paid.pending, 0, 'no payment stays pending after reestablish');
@@ -119,7 +130,7 @@ test('channel reestablishes after a disconnect and after the peer is killed mid-
   daemons.push(bob);
   // alice keeps bob as a peer and redials him (with backoff).
   await waitFor('alice reconnects to bob', async () => (await channel(alice, bob.id))?.peer_connected, 60_000, 250);
-  await Promise.race([Promise.all(inflightB), new Promise((r) => setTimeout(r, 65_000))]);
+  await settle(inflightB, 65_000);
   const afterB = await agreed(alice, bob, 90_000);
   const final = await waitFor('no pending payment', async () => {
     const s = await completeSum(alice);

@@ -1,5 +1,5 @@
 /**
- * Functional stress: 200 payments of random amounts both ways over one live channel between
+ * Functional stress: 1,000 payments of random amounts both ways over one live channel between
  * two real `kited` processes, sequential and in concurrent batches (both directions at once),
  * then balances are conserved to the msat and every payment is complete on the payer's side
  * and paid on the payee's.
@@ -38,7 +38,7 @@ async function channel(d: Daemon, peer: string): Promise<any> {
   return r.channels.find((c) => c.state !== 'CLOSED');
 }
 
-test('channel stress: 200 payments both ways, sequential and concurrent, conserve balances', { timeout: 300_000 }, async () => {
+test('channel stress: 1,000 payments both ways, sequential and concurrent, conserve balances', { timeout: 300_000 }, async () => {
   chain = await startChain();
   const args = [...chain.kitedArgs];
   const alice = await startDaemon('alice', args);
@@ -75,7 +75,7 @@ test('channel stress: 200 payments both ways, sequential and concurrent, conserv
       aliceToBob += payer === alice ? BigInt(amount) : -BigInt(amount);
     };
   };
-  while (n < 200) {
+  while (n < 1000) {
     if (rand() < 0.5) {
       // Sequential: a handful of payments, alternating direction at random.
       for (let i = 0; i < 5; i++) await (await (rand() < 0.5 ? one(alice, bob) : one(bob, alice)))();
@@ -88,7 +88,7 @@ test('channel stress: 200 payments both ways, sequential and concurrent, conserv
   }
   for (const p of pools.values()) for (const c of p) c.close();
   assert.equal(results.length, n);
-  assert.ok(n >= 200);
+  assert.ok(n >= 1000);
 
   const final = await waitFor('htlcs all resolved', async () => {
     const ca = await channel(alice, bob.id);
