@@ -143,7 +143,21 @@ function onCommand(s: ChannelState, cmd: Command, env: ChannelEnv): StepResult {
   }
   if (s.name !== 'Normal' && s.name !== 'ShuttingDown') return reject(s, cmd.kind, `not allowed in state ${s.name}`);
   const c = s.commitments;
-  if (c.connection !== 'up') return reject(s, cmd.kind, 'the peer is not connected');
+  if (c.connection !== 'up') {
+    // Settling or failing an HTLC the peer offered is our decision and must not be lost to
+    // a disconnect: keep it with our other unsigned updates (pendingLocalUpdates), which
+    // channel_reestablish sends again and signs. Nothing is sent while the link is not up.
+    if (cmd.kind === 'fulfill_htlc' || cmd.kind === 'fail_htlc' || cmd.kind === 'fail_malformed_htlc') {
+      const r = onLiveCommand(s, cmd, env);
+      return { state: r.state, effects: r.effects.filter((e) => e.kind !== 'send_message') };
+    }
+    return reject(s, cmd.kind, 'the peer is not connected');
+  }
+  return onLiveCommand(s, cmd, env);
+}
+
+function onLiveCommand(s: Live, cmd: Command, env: ChannelEnv): StepResult {
+  const c = s.commitments;
   switch (cmd.kind) {
     case 'add_htlc':
       // BOLT #2: "MUST NOT send an `update_add_htlc` after a `shutdown`."
@@ -161,6 +175,8 @@ function onCommand(s: ChannelState, cmd: Command, env: ChannelEnv): StepResult {
       return applyUpdate(s, signNextCommitment(c, env), cmd.kind, env);
     case 'shutdown':
       return startShutdown(s, cmd.scriptPubkey, env);
+    default:
+      return reject(s, cmd.kind, `not allowed in state ${s.name}`);
   }
 }
 

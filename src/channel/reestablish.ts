@@ -86,6 +86,10 @@ export function ourReestablish(c: Commitments, env: ChannelEnv): ChannelReestabl
  * `channel_reestablish` for each channel."
  */
 export function onReconnected(s: ChannelState, env: ChannelEnv): StepResult {
+  // A restart is a disconnection the machine did not see: the state loaded from the store may
+  // still hold the peer's uncommitted updates. BOLT #2: "upon disconnection: MUST reverse any
+  // uncommitted updates sent by the other side".
+  if (hasCommitments(s) && s.commitments.connection !== 'down') s = onDisconnected(s).state;
   if (s.name === 'Errored') return { state: s, effects: [{ kind: 'send_message', message: errorMessage(s.channelId, s.error) }] };
   if (!hasCommitments(s) || s.name === 'AwaitingFundingSigned' || s.name === 'Closing') return { state: s, effects: [] };
   const c: Commitments = { ...s.commitments, connection: 'reestablishing' };

@@ -759,8 +759,8 @@ export class ChannelManager {
    * tryCommand sends a command and returns why the machine refused it, or null when it was
    * accepted. Unlike waiting on `command_rejected` by kind, this names the one command.
    */
-  async tryCommand(ch: ChannelHandle, command: Command): Promise<string | null> {
-    const effects = await this.run(ch, { kind: 'command', command });
+  async tryCommand(ch: ChannelHandle, command: Command, write?: () => void): Promise<string | null> {
+    const effects = await this.run(ch, { kind: 'command', command }, write);
     const r = effects.find((e) => e.kind === 'command_rejected');
     return r && r.kind === 'command_rejected' ? r.reason : null;
   }

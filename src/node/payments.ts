@@ -114,21 +114,16 @@ export class PaymentsManager implements ChannelListener {
         .run(hash, bolt11, payee, amount, amount, status, failure, this.now());
     };
     const done = new Promise<Record<string, unknown>>((resolve) => this.outgoing.set(hash, { paymentHash: hash, sharedSecrets: onion.sharedSecrets, resolve }));
-    const rejected = new Promise<never>((_, reject) => {
-      const w = { kind: 'add_htlc' as const, resolve: () => {}, reject };
-      ch.waiters.push(w);
-      void done.finally(() => (ch.waiters = ch.waiters.filter((x) => x !== w)));
-    });
-    await this.o.channels.command(ch, { kind: 'add_htlc', amount, paymentHash: inv.paymentHash, cltvExpiry: cltv, onion: onion.packet }, () => record('pending', null));
-    const timeout = new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ ...this.get(hash), status: 'pending' }), timeoutMs).unref());
-    try {
-      return await Promise.race([done, rejected, timeout]);
-    } catch (e) {
+    // Only this command's refusal fails this payment: another payment's refusal is not ours.
+    const why = await this.o.channels.tryCommand(ch, { kind: 'add_htlc', amount, paymentHash: inv.paymentHash, cltvExpiry: cltv, onion: onion.packet }, () => record('pending', null));
+    if (why !== null) {
       // A refused HTLC was never offered, so no pending record was written: record the failure.
-      if (this.get(hash).status === undefined) record('failed', (e as Error).message);
-      this.finish(hash, 'failed', null, (e as Error).message);
-      throw new KiteError(210, `payment failed: ${(e as Error).message}`);
+      if (this.get(hash).status === undefined) record('failed', why);
+      this.finish(hash, 'failed', null, why);
+      throw new KiteError(210, `payment failed: ${why}`);
     }
+    const timeout = new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ ...this.get(hash), status: 'pending' }), timeoutMs).unref());
+    return await Promise.race([done, timeout]);
   }
 
   private get(hash: string): Record<string, unknown> {
