@@ -101,6 +101,47 @@ describe('retransmission', () => {
     assert.equal(a.c.htlcs.length, 2);
   });
 
+  test('a restart (no disconnected event) also reverses the peer uncommitted updates', () => {
+    const { a, b } = openPair({ push: msat(100_000_000n) });
+    add(a, 2_000_000n, 1);
+    deliver(a, b);
+    assert.equal(b.c.htlcs.length, 1, 'B holds A\'s unsigned add');
+    // B restarts from its store: the loaded state still says the link is up.
+    b.restart();
+    a.outbox = [];
+    a.step({ kind: 'disconnected' });
+    for (const p of [a, b]) p.step({ kind: 'reconnected' });
+    assert.equal(b.c.htlcs.length, 0, 'the uncommitted add is reversed');
+    assert.equal(b.c.nextRemoteHtlcId, 0n);
+    flush(a, b); // A proposes it again with the same id: no "out of sequence" failure
+    a.step({ kind: 'command', command: { kind: 'sign' } });
+    flush(a, b);
+    assert.equal(stateName(b), 'Normal');
+    assert.equal(b.c.htlcs.length, 1);
+    checkInvariants(a, b, true);
+  });
+
+  test('a fulfill decided while the link is down is kept and sent after reestablish', () => {
+    const { a, b } = openPair({ push: msat(100_000_000n) });
+    add(a, 2_000_000n, 1);
+    a.step({ kind: 'command', command: { kind: 'sign' } });
+    flush(a, b);
+    a.outbox = [];
+    b.outbox = [];
+    for (const p of [a, b]) p.step({ kind: 'disconnected' });
+    const effects = b.step({ kind: 'command', command: { kind: 'fulfill_htlc', id: 0n, preimage: preimageFor(1) } });
+    assert.ok(!effects.some((e) => e.kind === 'command_rejected'), 'accepted while down');
+    assert.ok(!effects.some((e) => e.kind === 'send_message'), 'nothing sent while down');
+    for (const p of [a, b]) p.step({ kind: 'reconnected' });
+    flush(a, b);
+    b.step({ kind: 'command', command: { kind: 'sign' } });
+    flush(a, b);
+    assert.ok(a.effects.some((e) => e.kind === 'htlc_settled'), 'the payer learns the preimage');
+    assert.equal(a.c.htlcs.length, 0);
+    assert.equal(b.c.htlcs.length, 0);
+    checkInvariants(a, b, true);
+  });
+
   test('messages before channel_reestablish are ignored; an early channel_ready is tolerated', () => {
     const { a, b } = openPair();
     reconnect(a, b);
