@@ -10,44 +10,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.ts';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { agreed, liveChannel, useCluster, openFunded } from './harness.ts';
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    // A SIGKILLed daemon has a signalCode and no exitCode; there is nothing left to stop.
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels.find((c) => c.state !== 'CLOSED');
-}
-
-/** agreed waits until both sides are connected and normal, with no HTLC, their views summing to the capacity. */
-async function agreed(a: Daemon, b: Daemon, timeoutMs = 90_000): Promise<{ a: bigint; b: bigint }> {
-  return waitFor(
-    'both sides agree with no HTLC in flight',
-    async () => {
-      const ca = await channel(a, b.id);
-      const cb = await channel(b, a.id);
-      if (!ca || !cb || !ca.peer_connected || ca.htlcs.length || cb.htlcs.length || ca.state !== 'CHANNELD_NORMAL' || cb.state !== 'CHANNELD_NORMAL') return null;
-      const x = { a: BigInt(ca.to_us_msat), b: BigInt(cb.to_us_msat) };
-      return x.a + x.b === BigInt(ca.total_msat) ? x : null;
-    },
-    timeoutMs,
-    200,
-  );
-}
+const cluster = useCluster();
 
 interface Books {
   pays: any[];
@@ -98,18 +65,14 @@ function consistent(payer: Daemon, pb: Books, payee: Daemon, eb: Books): void {
 }
 
 test('the payer is SIGKILLed mid-update and restarted: every payment resolves and balances are conserved', { timeout: 300_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug'];
   let alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
-  await alice.rpc.call('generate', { blocks: 1 });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000, push_msat: 300_000_000 });
-  await alice.rpc.call('generate', { blocks: 3 });
-  const start = await agreed(alice, bob);
+  cluster.daemons.push(bob);
+  await openFunded(alice, bob, { amount: 1_000_000, push_msat: 300_000_000 });
+  const start = await agreed(alice, bob, 90_000, true);
   assert.equal(start.a + start.b, 1_000_000_000n);
 
   let label = 0;
@@ -130,11 +93,11 @@ test('the payer is SIGKILLed mid-update and restarted: every payment resolves an
     await new Promise<void>((r) => (alice.proc.exitCode !== null || alice.proc.signalCode !== null ? r() : alice.proc.once('exit', () => r())));
     const cut = bob.logs.length;
     alice = await startDaemon('alice', args, alice.dir);
-    daemons.push(alice);
+    cluster.daemons.push(alice);
     // alice keeps bob as a peer and dials him at start.
-    await waitFor('alice reconnects to bob', async () => (await channel(alice, bob.id))?.peer_connected, 60_000, 100);
+    await waitFor('alice reconnects to bob', async () => (await liveChannel(alice, bob.id))?.peer_connected, 60_000, 100);
     await settle(out.map((o) => o.p), 70_000);
-    const bal = await agreed(alice, bob);
+    const bal = await agreed(alice, bob, 90_000, true);
     const ab = await books(alice);
     const bb = await books(bob);
     // Every payment alice had started resolved after the restart; bob's invoice book agrees.
@@ -163,7 +126,7 @@ test('the payer is SIGKILLed mid-update and restarted: every payment resolves an
   assert.equal(((await alice.rpc.call('pay', { bolt11: inv.bolt11 })) as { status: string }).status, 'complete');
   const back = (await alice.rpc.call('invoice', { amount_msat: 1_111_000, label: 'lastback', description: 'last back' })) as { bolt11: string };
   assert.equal(((await bob.rpc.call('pay', { bolt11: back.bolt11 })) as { status: string }).status, 'complete');
-  const fin = await agreed(alice, bob);
+  const fin = await agreed(alice, bob, 90_000, true);
   const ab = await books(alice);
   const bb = await books(bob);
   assert.equal(fin.b, start.b + completeSum(ab) - completeSum(bb));

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
-import { channelWith, payInvoice, useCluster } from './harness.ts';
+import { channelWith, payInvoice, useCluster, openFunded } from './harness.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
 
@@ -44,12 +44,7 @@ test('update_fee follows the estimate, can be forced by a developer, and close h
   cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
   cluster.daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 3_000_000 });
-  await alice.rpc.call('generate', { blocks: 1 });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000 });
-  await alice.rpc.call('generate', { blocks: 3 });
-  await waitFor('channel normal', async () => (await channelWith(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channelWith(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  await openFunded(alice, bob, { amount: 1_000_000, faucet: 3_000_000 });
   const opened = await agreedFeerate(alice, bob, () => true, 'opening feerate');
   await payInvoice(alice, bob, 123_456_789, 'p1');
   let bal = await balances(alice, bob);

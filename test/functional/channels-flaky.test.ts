@@ -19,45 +19,18 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { liveChannel, rng, useCluster, openFunded } from './harness.ts';
 
 const PAYMENTS = Number(process.env.KITE_FLAKY_PAYMENTS ?? 1000);
 const SENT_PAYMENTS = Number(process.env.KITE_FLAKY_SENT_PAYMENTS ?? 300);
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-const clients: RpcClient[] = [];
-after(async () => {
-  for (const c of clients) c.close();
-  for (const d of daemons) {
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-/** A small deterministic generator so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const cluster = useCluster();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels.find((c) => c.state !== 'CLOSED');
-}
 
 /** The payer's channel refuses a new HTLC while the link is down or reestablishing. */
 const NOT_CONNECTED = /not connected/;
@@ -66,21 +39,16 @@ const drops = (d: Daemon): number => d.logs.filter((l) => /dropping the connecti
 
 test(`flaky peer: ${PAYMENTS} payments both ways with a disconnect between every two messages of the update dance`, { timeout: 300_000 }, async () => {
   const t0 = Date.now();
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--developer', '--dev-reconnect-ms=5', ...(process.env.KITE_FLAKY_DEBUG ? ['--log-level=debug'] : [])];
   const flaky = '--dev-disconnect-after-channel-msgs=1';
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   let bob = await startDaemon('bob', [...args, flaky, '--dev-disconnect-direction=both']);
-  daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
-  await alice.rpc.call('generate', { blocks: 1 });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000, push_msat: 400_000_000 });
-  await alice.rpc.call('generate', { blocks: 3 });
-  await waitFor('normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
-  const a0 = BigInt((await channel(alice, bob.id)).to_us_msat);
-  const b0 = BigInt((await channel(bob, alice.id)).to_us_msat);
+  cluster.daemons.push(bob);
+  await openFunded(alice, bob, { amount: 1_000_000, push_msat: 400_000_000 });
+  const a0 = BigInt((await liveChannel(alice, bob.id)).to_us_msat);
+  const b0 = BigInt((await liveChannel(bob, alice.id)).to_us_msat);
   assert.equal(b0, 400_000_000n);
   assert.equal(a0 + b0, 1_000_000_000n);
 
@@ -91,7 +59,7 @@ test(`flaky peer: ${PAYMENTS} payments both ways with a disconnect between every
   /** The RPC server answers one connection's requests in order: concurrent pays each get one. */
   const pool = (d: Daemon): RpcClient[] => {
     const p = Array.from({ length: 10 }, () => new RpcClient(d.rpc.path));
-    clients.push(...p);
+    cluster.clients.push(...p);
     return p;
   };
   let slots = new Map<Daemon, RpcClient[]>([
@@ -152,8 +120,8 @@ test(`flaky peer: ${PAYMENTS} payments both ways with a disconnect between every
     const final = await waitFor(
       `${phase}: every HTLC resolved and both sides agree`,
       async () => {
-        const ca = await channel(alice, bob.id);
-        const cb = await channel(bob, alice.id);
+        const ca = await liveChannel(alice, bob.id);
+        const cb = await liveChannel(bob, alice.id);
         if (ca.htlcs.length || cb.htlcs.length || !ca.peer_connected) return null;
         const x = { a: BigInt(ca.to_us_msat), b: BigInt(cb.to_us_msat) };
         return x.a + x.b === 1_000_000_000n ? x : null;
@@ -205,12 +173,12 @@ test(`flaky peer: ${PAYMENTS} payments both ways with a disconnect between every
   const before = refusals;
   await bob.stop();
   bob = await startDaemon('bob', [...args, flaky, `--bind-addr=127.0.0.1:${bob.port}`], bob.dir);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   slots = new Map([
     [alice, slots.get(alice)!],
     [bob, pool(bob)],
   ]);
-  await waitFor('alice redials bob', async () => (await channel(alice, bob.id))?.peer_connected, 30_000, 50);
+  await waitFor('alice redials bob', async () => (await liveChannel(alice, bob.id))?.peer_connected, 30_000, 50);
   await pay(SENT_PAYMENTS);
   console.log(`flaky phase 2: ${SENT_PAYMENTS} payments in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${drops(bob)} drops by bob; ${refusals - before} refusals retried`);
   assert.ok(drops(bob) >= SENT_PAYMENTS && received(bob) === 0);

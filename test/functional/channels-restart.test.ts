@@ -8,43 +8,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { agreed, liveChannel, useCluster, openFunded } from './harness.ts';
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    // A SIGKILLed daemon has a signalCode and no exitCode; there is nothing left to stop.
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels.find((c) => c.state !== 'CLOSED');
-}
-
-/** agreed waits until neither side has an HTLC and both views sum to the capacity. */
-async function agreed(a: Daemon, b: Daemon, timeoutMs = 60_000): Promise<{ a: bigint; b: bigint }> {
-  return waitFor(
-    'both sides agree with no HTLC in flight',
-    async () => {
-      const ca = await channel(a, b.id);
-      const cb = await channel(b, a.id);
-      if (!ca || !cb || ca.htlcs.length || cb.htlcs.length || ca.state !== 'CHANNELD_NORMAL' || cb.state !== 'CHANNELD_NORMAL') return null;
-      const x = { a: BigInt(ca.to_us_msat), b: BigInt(cb.to_us_msat) };
-      return x.a + x.b === BigInt(ca.total_msat) ? x : null;
-    },
-    timeoutMs,
-    200,
-  );
-}
+const cluster = useCluster();
 
 async function invoices(payee: Daemon, tag: string, count: number, amount: number): Promise<string[]> {
   const out: string[] = [];
@@ -74,18 +41,14 @@ async function completeSum(payer: Daemon): Promise<{ sum: bigint; pending: numbe
 }
 
 test('channel reestablishes after a disconnect and after the peer is killed mid-payment', { timeout: 300_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs, '--log-level=debug'];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   let bob = await startDaemon('bob', args);
-  daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
-  await alice.rpc.call('generate', { blocks: 1 });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 600_000 });
-  await alice.rpc.call('generate', { blocks: 3 });
-  const start = await agreed(alice, bob);
+  cluster.daemons.push(bob);
+  await openFunded(alice, bob, { amount: 600_000 });
+  const start = await agreed(alice, bob, 60_000);
   assert.equal(start.a + start.b, 600_000_000n);
 
   // (a) Drop the link while payments are in flight, then reconnect.
@@ -96,10 +59,10 @@ test('channel reestablishes after a disconnect and after the peer is killed mid-
   await waitFor('bob receives a payment', () => bob.logs.slice(seenA).some((l) => /payment received/.test(l)), 20_000, 2);
   const cutA = alice.logs.length;
   await alice.rpc.call('disconnect', { id: bob.id, force: true });
-  await waitFor('link down', async () => !(await channel(alice, bob.id)).peer_connected);
+  await waitFor('link down', async () => !(await liveChannel(alice, bob.id)).peer_connected);
   await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
   await settle(inflightA, 65_000);
-  const afterA = await agreed(alice, bob);
+  const afterA = await agreed(alice, bob, 60_000);
   let paid = await completeSum(alice);
   assert.equal(paid.pending, 0, 'no payment stays pending after reestablish');
   assert.equal(afterA.b, paid.sum, "bob's balance is exactly what alice's complete payments sum to");
@@ -111,7 +74,7 @@ test('channel reestablishes after a disconnect and after the peer is killed mid-
   for (const b of await invoices(bob, 'a2-', 3, 2_000_000)) assert.equal(((await alice.rpc.call('pay', { bolt11: b })) as { status: string }).status, 'complete');
   const back = await invoices(alice, 'back', 2, 500_000);
   for (const b of back) assert.equal(((await bob.rpc.call('pay', { bolt11: b })) as { status: string }).status, 'complete');
-  const mid = await agreed(alice, bob);
+  const mid = await agreed(alice, bob, 60_000);
   paid = await completeSum(alice);
   const paidBack = (await completeSum(bob)).sum;
   assert.equal(mid.b, paid.sum - paidBack);
@@ -127,9 +90,9 @@ test('channel reestablishes after a disconnect and after the peer is killed mid-
   const cutB = alice.logs.length;
   await new Promise<void>((r) => (bob.proc.exitCode !== null || bob.proc.signalCode !== null ? r() : bob.proc.once('exit', () => r())));
   bob = await startDaemon('bob', [...args, `--bind-addr=127.0.0.1:${oldPort}`], bob.dir);
-  daemons.push(bob);
+  cluster.daemons.push(bob);
   // alice keeps bob as a peer and redials him (with backoff).
-  await waitFor('alice reconnects to bob', async () => (await channel(alice, bob.id))?.peer_connected, 60_000, 250);
+  await waitFor('alice reconnects to bob', async () => (await liveChannel(alice, bob.id))?.peer_connected, 60_000, 250);
   await settle(inflightB, 65_000);
   const afterB = await agreed(alice, bob, 90_000);
   const final = await waitFor('no pending payment', async () => {

@@ -4,56 +4,25 @@
  * then balances are conserved to the msat and every payment is complete on the payer's side
  * and paid on the payee's.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.ts';
-import { startChain, startDaemon, waitFor, type ChainProc, type Daemon } from '../../scripts/lib/processes.ts';
+import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
+import { liveChannel, rng, useCluster, openFunded } from './harness.ts';
 
-let chain: ChainProc | null = null;
-const daemons: Daemon[] = [];
-after(async () => {
-  for (const d of daemons) {
-    // A SIGKILLed daemon has a signalCode and no exitCode; there is nothing left to stop.
-    if (d.proc.signalCode !== null || d.proc.exitCode !== null) d.rpc.close();
-    else await d.stop();
-    if (process.env.KITE_TEST_LOGS) writeFileSync(join(process.env.KITE_TEST_LOGS, `${d.name}-${d.port}.log`), d.logs.join('\n'));
-  }
-  for (const d of new Set(daemons.map((x) => x.dir))) rmSync(d, { recursive: true, force: true });
-  await chain?.stop();
-});
-
-/** A small deterministic generator so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-async function channel(d: Daemon, peer: string): Promise<any> {
-  const r = (await d.rpc.call('listpeerchannels', { id: peer })) as { channels: any[] };
-  return r.channels.find((c) => c.state !== 'CLOSED');
-}
+const cluster = useCluster();
 
 test('channel stress: 1,000 payments both ways, sequential and concurrent, conserve balances', { timeout: 300_000 }, async () => {
-  chain = await startChain();
+  const chain = await cluster.startChain();
   const args = [...chain.kitedArgs];
   const alice = await startDaemon('alice', args);
-  daemons.push(alice);
+  cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
-  daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
-  await alice.rpc.call('generate', { blocks: 1 });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
+  cluster.daemons.push(bob);
   // Push half to bob so both directions can pay from the start.
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 1_000_000, push_msat: 400_000_000 });
-  await alice.rpc.call('generate', { blocks: 3 });
-  await waitFor('normal', async () => (await channel(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channel(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
-  const a0 = BigInt((await channel(alice, bob.id)).to_us_msat);
-  const b0 = BigInt((await channel(bob, alice.id)).to_us_msat);
+  await openFunded(alice, bob, { amount: 1_000_000, push_msat: 400_000_000 });
+  const a0 = BigInt((await liveChannel(alice, bob.id)).to_us_msat);
+  const b0 = BigInt((await liveChannel(bob, alice.id)).to_us_msat);
   assert.equal(b0, 400_000_000n);
   assert.equal(a0 + b0, 1_000_000_000n);
 
@@ -91,8 +60,8 @@ test('channel stress: 1,000 payments both ways, sequential and concurrent, conse
   assert.ok(n >= 1000);
 
   const final = await waitFor('htlcs all resolved', async () => {
-    const ca = await channel(alice, bob.id);
-    const cb = await channel(bob, alice.id);
+    const ca = await liveChannel(alice, bob.id);
+    const cb = await liveChannel(bob, alice.id);
     return ca.htlcs.length === 0 && cb.htlcs.length === 0 ? { a: BigInt(ca.to_us_msat), b: BigInt(cb.to_us_msat) } : null;
   });
   assert.equal(final.a, a0 - aliceToBob, "alice's balance moved by exactly the net paid");

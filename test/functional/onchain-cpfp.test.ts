@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor } from '../../scripts/lib/processes.ts';
-import { channelWith, nobody, useCluster } from './harness.ts';
+import { channelWith, nobody, useCluster, openFunded } from './harness.ts';
 import { createHttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
 
 const MINER = nobody(0x45);
@@ -22,12 +22,7 @@ test('a commitment below the needed feerate is confirmed through its anchor (CPF
   cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
   cluster.daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 3_000_000 });
-  await alice.rpc.call('generate', { blocks: 1, address: MINER });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 500_000 });
-  await alice.rpc.call('generate', { blocks: 3, address: MINER });
-  await waitFor('channel normal', async () => (await channelWith(alice, bob.id))?.state === 'CHANNELD_NORMAL' && (await channelWith(bob, alice.id))?.state === 'CHANNELD_NORMAL', 60_000);
+  await openFunded(alice, bob, { amount: 500_000, faucet: 3_000_000, miner: MINER });
 
   // Fees on chain rise to 20,000 sat/kw (a block of expensive transactions)...
   const addr = ((await alice.rpc.call('newaddr', {})) as { bech32: string }).bech32;

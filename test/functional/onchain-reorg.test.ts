@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
-import { nobody, useCluster, walletSat } from './harness.ts';
+import { nobody, useCluster, walletSat, openFunded } from './harness.ts';
 import { createHttpRpc } from '../../src/chain/bitcoind/http-rpc.ts';
 
 const MINER = nobody(0x44);
@@ -29,12 +29,7 @@ test('reorganisations of the sweep and of the commitment are resolved again', { 
   cluster.daemons.push(alice);
   const bob = await startDaemon('bob', args);
   cluster.daemons.push(bob);
-  await alice.rpc.call('faucet', { satoshi: 2_000_000 });
-  await alice.rpc.call('generate', { blocks: 1, address: MINER });
-  await alice.rpc.call('connect', { id: `${bob.id}@127.0.0.1:${bob.port}` });
-  await alice.rpc.call('fundchannel', { id: bob.id, amount: 500_000 });
-  await alice.rpc.call('generate', { blocks: 3, address: MINER });
-  await waitFor('channel normal', async () => (await state(alice, bob.id)) === 'CHANNELD_NORMAL' && (await state(bob, alice.id)) === 'CHANNELD_NORMAL', 60_000);
+  await openFunded(alice, bob, { amount: 500_000, miner: MINER });
   const inv = (await bob.rpc.call('invoice', { amount_msat: 200_000_000, label: 'x', description: 'x' })) as { bolt11: string };
   assert.equal(((await alice.rpc.call('pay', { bolt11: inv.bolt11 })) as { status: string }).status, 'complete');
   const bobBefore = await walletSat(bob);
