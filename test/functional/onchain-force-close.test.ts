@@ -14,11 +14,19 @@ import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.t
 import { channelWith, nobody, useCluster, walletSat } from './harness.ts';
 import { fromHex } from '../../src/lib/bytes.ts';
 import { parseTx } from '../../src/bitcoin/tx.ts';
+import { RpcClient } from '../../src/rpc/client.ts';
 
 /** Blocks are mined to an address of nobody here, so that wallets only change by the channel. */
 const MINER = nobody(0x42);
 
 const cluster = useCluster();
+
+/** own opens an RPC connection for one long call: the server answers a connection's requests in order. */
+function own(d: Daemon): RpcClient {
+  const c = new RpcClient(d.rpc.path);
+  cluster.clients.push(c);
+  return c;
+}
 
 async function mine(d: Daemon, n: number): Promise<void> {
   for (let left = n; left > 0; left -= 10) {
@@ -57,9 +65,9 @@ for (const closerName of ['alice', 'bob'] as const) {
     await bob.rpc.call('dev-hold-htlcs', { hold: true });
     const toBob = (await bob.rpc.call('invoice', { amount_msat: 50_000_000, label: 'h1', description: 'h1' })) as { bolt11: string; payment_hash: string };
     const toAlice = (await alice.rpc.call('invoice', { amount_msat: 40_000_000, label: 'h2', description: 'h2' })) as { bolt11: string; payment_hash: string };
-    const p1 = alice.rpc.call('pay', { bolt11: toBob.bolt11 }).catch((e: Error) => ({ status: 'error', error: e.message }));
+    const p1 = own(alice).call('pay', { bolt11: toBob.bolt11 }).catch((e: Error) => ({ status: 'error', error: e.message }));
     await waitFor('bob took h1', () => bob.logs.some((l) => /payment received/.test(l)), 30_000);
-    const p2 = bob.rpc.call('pay', { bolt11: toAlice.bolt11 }).catch((e: Error) => ({ status: 'error', error: e.message }));
+    const p2 = own(bob).call('pay', { bolt11: toAlice.bolt11 }).catch((e: Error) => ({ status: 'error', error: e.message }));
     await waitFor('alice took h2', () => alice.logs.some((l) => /payment received/.test(l)), 30_000);
     await waitFor('both HTLCs on both commitments', async () => (await channelWith(alice, bob.id)).htlcs.length === 2 && (await channelWith(bob, alice.id)).htlcs.length === 2);
     const before = { alice: await walletSat(alice), bob: await walletSat(bob) };
