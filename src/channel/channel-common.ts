@@ -66,10 +66,12 @@ export function failChannel(s: ChannelState, text: string, env: ChannelEnv, opts
   const canBroadcast = commitments !== null && s.name !== 'AwaitingFundingSigned' && !opts.dataLoss && commitments.localCommit.remoteSig.length === 64;
   const effects: Effect[] = [
     { kind: 'log', level: 'warn', message: `failing channel: ${text}` },
-    { kind: 'send_message', message: error },
     { kind: 'fail_channel', error, broadcastCommitment: canBroadcast },
   ];
+  // Our commitment goes to the chain before the peer is told: told first, the peer may
+  // publish its own and ours would then be a conflicting replacement.
   if (canBroadcast) effects.push({ kind: 'broadcast', tx: signedLocalCommitment(commitments, env), label: 'commitment' });
+  effects.push({ kind: 'send_message', message: error });
   return { state: { name: 'Errored', channelId, commitments, error: text, dataLoss: opts.dataLoss ?? false }, effects };
 }
 

@@ -79,6 +79,7 @@ for (const closerName of ['alice', 'bob'] as const) {
     assert.equal(commitment.outputs.length, 6, 'to_local, to_remote, two anchors, two HTLCs');
     await mine(alice, 1);
     await waitFor('both see the close on chain', async () => (await channelWith(alice, bob.id)).state === 'ONCHAIN' && (await channelWith(bob, alice.id)).state === 'ONCHAIN', 30_000);
+    assert.equal((await channelWith(closer, other.id)).close.kind, 'local', "the closer's commitment is the one that confirmed");
 
     // h1's preimage reaches Alice from the chain (Bob's claim on her commitment, or his HTLC-success on his).
     await mine(alice, 2);
