@@ -9,7 +9,7 @@ import { KiteError } from '../lib/errors.ts';
 import { msat, sat, shortChannelId, formatScid, type Msat, type Sat } from '../lib/units.ts';
 import { randomBytes } from '../crypto/index.ts';
 import { InMemorySigner } from '../keys/index.ts';
-import { encodeMessage, type WireMessage } from '../wire/index.ts';
+import { type WireMessage } from '../wire/index.ts';
 import {
   currentView,
   hasChangesForRemote,
@@ -87,6 +87,8 @@ export interface ChannelHandle {
   closeRange?: CloseFeerateRange;
   /** The number of the last counterparty commitment written to remote_commitments. */
   loggedRemote?: bigint;
+  /** Developer mode: the number of the last of our commitments written to dev_local_commitments. */
+  loggedLocal?: bigint;
   /** Developer: revoke_and_ack is not sent (dev-hold-revoke), to keep updates in flight. */
   holdRevoke?: boolean;
 }
@@ -147,8 +149,9 @@ export function defaultChannelConfig(shutdownScript: Uint8Array): ChannelConfig 
   };
 }
 
-function commitmentsOf(s: ChannelState) {
-  return 'commitments' in s ? s.commitments : null;
+/** commitmentsOf returns a state's commitments, or null before funding and once closed. */
+export function commitmentsOf(s: ChannelState): Commitments | null {
+  return 'commitments' in s && s.commitments ? s.commitments : null;
 }
 
 /** channelIdOf is the channel's id in its current state (the temporary one before funding). */
@@ -280,7 +283,8 @@ export class ChannelManager {
 
   /** Signers derive their base secrets once per channel (an HMAC chain and five point multiplications). */
   private signers = new Map<bigint, InMemorySigner>();
-  private signerFor(keyIndex: bigint): InMemorySigner {
+  /** signerFor is the signer of channel key index `keyIndex` (also the on-chain resolver's). */
+  signerFor(keyIndex: bigint): InMemorySigner {
     let s = this.signers.get(keyIndex);
     if (!s) {
       s = InMemorySigner.fromNodeSecret(this.o.nodeSecret, keyIndex);
@@ -320,10 +324,12 @@ export class ChannelManager {
     })();
   }
 
-  /** logLocalCommitment (developer mode only) keeps each of our signed commitments. */
+  /** logLocalCommitment (developer mode only) keeps each of our signed commitments, once. */
   private logLocalCommitment(ch: ChannelHandle, state: ChannelState): void {
     const c = commitmentsOf(state);
     if (!c || c.localCommit.remoteSig.length !== 64 || state.name === 'AwaitingFundingSigned') return;
+    if (ch.loggedLocal !== undefined && c.localCommit.number <= ch.loggedLocal) return;
+    ch.loggedLocal = c.localCommit.number;
     const tx = signedLocalCommitment(c, this.env(ch.keyIndex, ch));
     this.o.db
       .prepare('INSERT OR IGNORE INTO dev_local_commitments (channel_dbid, number, tx, to_us_msat) VALUES (?, ?, ?, ?)')

@@ -136,7 +136,6 @@ export class KiteNode {
       log: this.log.child('onchain'),
       onchain: this.onchain,
       channels: this.channels,
-      nodeSecret: this.secret,
       network: this.cfg.network,
       preimageFor: (h) => {
         const inv = this.invoices.byHash(h);

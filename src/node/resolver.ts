@@ -17,7 +17,7 @@ import { equalBytes, fromHex, toHex } from '../lib/bytes.ts';
 import { msat, sat } from '../lib/units.ts';
 import { addressToScript, p2wshScript, parseTx, serializeTx, txid as txidOf, txidHex, txWeight, type Network, type Tx } from '../bitcoin/index.ts';
 import { commitmentNumberFromTx, type Commitments } from '../channel/index.ts';
-import { InMemorySigner, type ChannelSigner } from '../keys/index.ts';
+import type { ChannelSigner } from '../keys/index.ts';
 import {
   addHtlcTxFeeInputs,
   anchorClaim,
@@ -43,7 +43,7 @@ import type { ChainEvent, WatchId } from '../chain/interfaces.ts';
 import type { Db } from '../store/sqlite/index.ts';
 import type { Logger } from './log.ts';
 import type { OnChain } from './onchain.ts';
-import type { ChannelHandle, ChannelManager, RemoteCommitmentRecord } from './channels.ts';
+import { commitmentsOf, type ChannelHandle, type ChannelManager, type RemoteCommitmentRecord } from './channels.ts';
 
 /** Blocks a resolution stays watched after it is complete, against reorganisations (BOLT #5 "irrevocably resolved"). */
 export const IRREVOCABLE_DEPTH = 100;
@@ -60,7 +60,6 @@ export interface ResolverOptions {
   log: Logger;
   onchain: OnChain;
   channels: ChannelManager;
-  nodeSecret: Uint8Array;
   network: Network;
   /** Preimages we may reveal on chain: those of invoices we issued and were paid. */
   preimageFor: (paymentHash: Uint8Array) => Uint8Array | null;
@@ -152,7 +151,7 @@ export class OnchainResolver {
   watchFundings(): void {
     for (const ch of this.o.channels.channels) {
       if (this.fundingWatches.has(ch.dbid) || ch.dbid === 0) continue;
-      const c = commitmentsOf(ch);
+      const c = commitmentsOf(ch.state);
       if (!c) continue;
       // A resolution being carried out keeps its funding watch: a reorganisation may undo the spend.
       if (!this.closes.has(ch.dbid) && this.isResolved(ch.dbid)) continue;
@@ -310,7 +309,7 @@ export class OnchainResolver {
 
   /** openClose builds the in-memory resolution of a funding spend and watches its outputs. */
   private openClose(ch: ChannelHandle, tx: Tx, height: number | null, resolvedHeight: number | null): Close | null {
-    const commitments = commitmentsOf(ch);
+    const commitments = commitmentsOf(ch.state);
     const spendTxid = txidOf(tx);
     let spend: FundingSpend = { kind: 'mutual_close', known: false };
     let plan: ResolutionPlan | null = null;
@@ -449,8 +448,7 @@ export class OnchainResolver {
       pending++;
       if (readyHeight(claim, parentHeight) <= tip) ready.push({ claim, deadline: deadlineHeight(claim.deadline, parentHeight) });
     };
-    for (const o of c.plan.outputs) if (o.action.kind === 'sweep') consider(o.action.claim, c.spendHeight);
-    for (const s of c.second.values()) if (s.height !== null) for (const cl of s.claims) consider(cl, s.height);
+    for (const { claim, parent } of claimsOf(c)) if (parent !== null) consider(claim, parent);
     if (ready.length > 0) await this.sweep(c, ready, signer);
 
     // 2. Our HTLC transactions on our own commitment.
@@ -558,7 +556,7 @@ export class OnchainResolver {
       try {
         const withFees = addHtlcTxFeeInputs(res, inputs, wallet.changeScript(), feerate);
         const signed = signHolderHtlcTx(res, signer, withFees.tx);
-        const prevouts = [{ value: res.htlcTx.inputValue, script: inputScript(res) }, ...inputs.map((i) => wallet.getUtxo(i.outpoint)!)].map((u) => ({ value: BigInt(u.value), script: u.script }));
+        const prevouts = [{ value: res.htlcTx.inputValue, script: p2wshScript(res.htlcTx.inputWitnessScript) }, ...inputs.map((i) => wallet.getUtxo(i.outpoint)!)].map((u) => ({ value: BigInt(u.value), script: u.script }));
         tx = wallet.signWalletInputs(signed, prevouts);
       } catch (e) {
         wallet.releaseFeeInputs(inputs);
@@ -616,7 +614,7 @@ export class OnchainResolver {
   }
 
   private signer(ch: ChannelHandle): ChannelSigner {
-    return InMemorySigner.fromNodeSecret(this.o.nodeSecret, ch.keyIndex);
+    return this.o.channels.signerFor(ch.keyIndex);
   }
 
   private name(c: Close): string {
@@ -640,10 +638,7 @@ export class OnchainResolver {
     const out: Record<string, unknown>[] = [];
     for (const c of this.closes.values()) {
       if (!c.plan || c.resolvedHeight !== null) continue;
-      const list: { claim: Claim; parent: number | null }[] = [];
-      for (const o of c.plan.outputs) if (o.action.kind === 'sweep') list.push({ claim: o.action.claim, parent: c.spendHeight });
-      for (const s of c.second.values()) for (const cl of s.claims) list.push({ claim: cl, parent: s.height });
-      for (const { claim, parent } of list) {
+      for (const { claim, parent } of claimsOf(c)) {
         const s = c.spenders.get(key(claim.outpoint.txid, claim.outpoint.vout));
         if (s && s.height !== null) continue;
         const ready = parent === null ? null : readyHeight(claim, parent);
@@ -676,6 +671,17 @@ export class OnchainResolver {
   }
 }
 
+/**
+ * claimsOf lists every output of a resolution we sweep ourselves — on the funding spend and on
+ * the second-stage transactions — with the height its parent confirmed at (null: unconfirmed).
+ */
+function claimsOf(c: Close): { claim: Claim; parent: number | null }[] {
+  const out: { claim: Claim; parent: number | null }[] = [];
+  for (const o of c.plan?.outputs ?? []) if (o.action.kind === 'sweep') out.push({ claim: o.action.claim, parent: c.spendHeight });
+  for (const s of c.second.values()) for (const cl of s.claims) out.push({ claim: cl, parent: s.height });
+  return out;
+}
+
 function nearestDeadline(rs: { deadline: number | null }[]): number | null {
   const ds = rs.map((r) => r.deadline).filter((d): d is number => d !== null);
   return ds.length > 0 ? Math.min(...ds) : null;
@@ -683,14 +689,4 @@ function nearestDeadline(rs: { deadline: number | null }[]): number | null {
 
 function isPenalty(c: Claim): boolean {
   return c.kind === 'to_local_revoked' || c.kind === 'htlc_revoked';
-}
-
-function inputScript(res: HolderHtlcResolution): Uint8Array {
-  // The P2WSH scriptPubKey of the commitment HTLC output the HTLC transaction spends.
-  return p2wshScript(res.htlcTx.inputWitnessScript);
-}
-
-function commitmentsOf(ch: ChannelHandle): Commitments | null {
-  const s = ch.state;
-  return 'commitments' in s && s.commitments ? s.commitments : null;
 }

@@ -76,3 +76,27 @@ describe('force_close', () => {
     assert.ok(theirs, 'the peer broadcasts its commitment too; only one can confirm');
   });
 });
+
+describe('funding_spent', () => {
+  test('a non-mutual spend fails the channel, keeps its commitments, tells the peer and broadcasts nothing', () => {
+    const { a } = openPair();
+    const before = a.c;
+    const effects = a.step({ kind: 'funding_spent', mutual: false });
+    assert.equal(stateName(a), 'Errored');
+    assert.ok(a.state.name === 'Errored' && a.state.commitments === before, 'the commitments stay for the on-chain monitor');
+    assert.equal(broadcastOf(effects), null, 'our commitment could no longer confirm');
+    const persist = effects.findIndex((e) => e.kind === 'persist');
+    const sent = effects.findIndex((e) => e.kind === 'send_message' && e.message.type === 'error');
+    assert.ok(persist >= 0 && sent > persist, 'durable before the peer is told');
+    const state = a.state;
+    const again = a.step({ kind: 'funding_spent', mutual: false });
+    assert.equal(a.state, state, 'a second report changes nothing');
+    assert.ok(!again.some((e) => e.kind === 'send_message' || e.kind === 'broadcast' || e.kind === 'persist'));
+  });
+
+  test('a mutual close ends the channel', () => {
+    const { a } = openPair();
+    a.step({ kind: 'funding_spent', mutual: true });
+    assert.equal(stateName(a), 'Closed');
+  });
+});

@@ -8,7 +8,7 @@
  * on balances to the msat, moved by exactly the complete payments. A cooperative close works
  * at the end.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcClient } from '../../src/rpc/client.ts';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';

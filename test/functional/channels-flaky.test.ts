@@ -17,7 +17,7 @@
  * KITE_FLAKY_PAYMENTS and KITE_FLAKY_SENT_PAYMENTS override the number of payments of each
  * phase (default 1000 and 300); KITE_FLAKY_DEBUG=1 runs the daemons at debug log level.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcClient } from '../../src/rpc/client.ts';
 import { fromHex } from '../../src/lib/bytes.ts';

@@ -6,7 +6,7 @@
  * failed, never pending forever), both sides agree on balances to the msat, and a
  * cooperative close still works.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
 import { agreed, liveChannel, useCluster, openFunded } from './harness.ts';

@@ -8,7 +8,7 @@
  * Each time the cheater gets nothing from the channel, and the victim's wallet receives the
  * whole channel less the fees of the commitment and the penalty.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
 import { nobody, payInvoice, useCluster, walletSat } from './harness.ts';

@@ -8,7 +8,7 @@
  * balance and the HTLC transaction's output. Both payments complete from what the chain revealed, both wallets
  * end up with their side's outputs less fees, and nothing stays unresolved.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor, type Daemon } from '../../scripts/lib/processes.ts';
 import { channelWith, nobody, useCluster, walletSat } from './harness.ts';

@@ -10,45 +10,37 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { equalBytes, msat } from '../../src/lib/index.ts';
 import { sha256 } from '../../src/crypto/index.ts';
-import { txid as txidOf, txWeight, type Tx } from '../../src/bitcoin/index.ts';
+import { txid as txidOf, txWeight } from '../../src/bitcoin/index.ts';
 import { signedLocalCommitment, type Commitments } from '../../src/channel/index.ts';
 import { commitmentIndex, ShachainStore } from '../../src/keys/index.ts';
 import {
-  addHtlcTxFeeInputs,
   buildSweep,
   buildSweeps,
   htlcResolutions,
   planRevokedHtlcTx,
   resolveFundingSpend,
-  signHolderHtlcTx,
   signSweep,
   snapshotFromCommitments,
   sweepClaims,
   unspentClaims,
-  type HolderHtlcResolution,
   type HtlcStub,
 } from '../../src/onchain/index.ts';
 import { preimageFor } from '../channel/machine-harness.ts';
 import {
   addHtlc,
   commitAll,
-  feeCoin,
   finishHolderHtlcTx,
   mine,
   mineTo,
   openOnChain,
-  signP2wpkh,
   submit,
   TO_SELF_DELAY,
-  verify,
   verifyClaims,
   walletA,
   walletB,
-  type OnChainPair,
 } from './harness.ts';
 
 const FEERATE = 3000;
-
 
 for (const type of ['static_remotekey', 'anchors'] as const) {
   const anchors = type === 'anchors';

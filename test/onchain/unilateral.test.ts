@@ -14,7 +14,6 @@ import { sha256 } from '../../src/crypto/index.ts';
 import { txid as txidOf, txWeight, type Tx } from '../../src/bitcoin/index.ts';
 import { signedLocalCommitment } from '../../src/channel/index.ts';
 import {
-  addHtlcTxFeeInputs,
   anchorClaim,
   buildSweep,
   extractPreimages,
@@ -23,26 +22,21 @@ import {
   outputsSpentBy,
   readyHeight,
   resolveFundingSpend,
-  signHolderHtlcTx,
   signSweep,
   snapshotFromCommitments,
   sweepClaims,
   type Claim,
-  type HolderHtlcResolution,
 } from '../../src/onchain/index.ts';
 import { preimageFor } from '../channel/machine-harness.ts';
 import {
   addHtlc,
   commitAll,
-  feeCoin,
   finishHolderHtlcTx,
   mine,
   mineTo,
   openOnChain,
-  signP2wpkh,
   submit,
   TO_SELF_DELAY,
-  verify,
   verifyClaims,
   walletA,
   walletB,
@@ -50,7 +44,6 @@ import {
 } from './harness.ts';
 
 const FEERATE = 2000;
-
 
 /** Submits `tx` one block before `ready` (refused with `early`) and at `ready` (accepted). */
 function submitAtLock(p: OnChainPair, tx: Tx, ready: number, early: string): void {
