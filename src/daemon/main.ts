@@ -7,6 +7,7 @@ import { KiteError } from '../lib/errors.ts';
 import { FLAGS, resolveConfig } from '../node/config.ts';
 import { createLogger } from '../node/log.ts';
 import { KiteNode } from '../node/node.ts';
+import { startNodeRpc, type NodeRpcSurfaces } from '../rpc/handlers.ts';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -25,22 +26,37 @@ async function main(argv: string[]): Promise<void> {
   const sink = cfg.logFile ? (line: string) => appendFileSync(cfg.logFile!, line + '\n') : (line: string) => process.stderr.write(line + '\n');
   const log = createLogger(sink, cfg.logLevel);
   let node: KiteNode;
+  let rpc: NodeRpcSurfaces;
+  let shutdown: (why: string) => Promise<void> = async () => {};
   try {
     node = await KiteNode.start(cfg, log);
+    try {
+      rpc = await startNodeRpc(node, () => void shutdown('stop command'));
+    } catch (e) {
+      await node.stop();
+      throw e;
+    }
   } catch (e) {
     log.warn('failed to start', { reason: (e as Error).message });
     process.stderr.write(`kited: ${(e as Error).message}\n`);
     process.exit(e instanceof KiteError ? 2 : 1);
   }
+  log.info('kited started', {
+    id: node.idHex,
+    network: cfg.network,
+    listen: `${cfg.bindHost}:${node.listenPort}`,
+    rpc: rpc.socketPath,
+    http: cfg.httpHost ? `${cfg.httpHost}:${rpc.httpPort}` : 'off',
+  });
   let stopping = false;
-  const shutdown = async (why: string): Promise<void> => {
+  shutdown = async (why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { why });
+    await rpc.close();
     await node.stop();
     process.exit(0);
   };
-  node.onStopRequested = () => void shutdown('stop command');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('uncaughtException', (e) => {

@@ -524,7 +524,8 @@ export class ChannelManager {
     return c.signPending || hasChangesForRemote(c);
   }
 
-  private peerOf(ch: ChannelHandle): Peer | null {
+  /** peerOf is the channel's peer while it is connected and past init, else null. */
+  peerOf(ch: ChannelHandle): Peer | null {
     const p = this.o.peers.peers.get(ch.peerId);
     return p && p.state === 'active' ? p : null;
   }
@@ -805,38 +806,6 @@ export class ChannelManager {
     if (/^\d+x\d+x\d+$/.test(key)) return live.find((c) => 'shortChannelId' in c.state && c.state.shortChannelId !== null && formatScid(c.state.shortChannelId) === key) ?? null;
     return null;
   }
-
-  /** json renders a channel as Core Lightning's listpeerchannels does. */
-  json(ch: ChannelHandle): Record<string, unknown> {
-    const s = ch.state;
-    const c = commitmentsOf(s);
-    const out: Record<string, unknown> = { peer_id: ch.peerId, peer_connected: !!this.peerOf(ch), state: stateName(s), channel_id: toHex(channelIdOf(s)) };
-    if (!c) return out;
-    const view = currentView(c, 'local');
-    const total = c.params.fundingAmount * 1000n;
-    const reserve = c.params.remote.channelReserve * 1000n;
-    const theirReserve = c.params.local.channelReserve * 1000n;
-    const inFlight = view.htlcs.filter((h) => h.direction === 'offered').reduce((a, h) => a + h.amount, 0n);
-    const toUs = view.spec.toLocal;
-    const spendable = toUs - reserve > 0n ? toUs - reserve : 0n;
-    const receivable = view.spec.toRemote - theirReserve > 0n ? view.spec.toRemote - theirReserve : 0n;
-    Object.assign(out, {
-      short_channel_id: 'shortChannelId' in s && s.shortChannelId ? formatScid(s.shortChannelId) : undefined,
-      funding_txid: toHex(Uint8Array.from(c.params.funding.txid).reverse()),
-      funding_outnum: c.params.funding.vout,
-      opener: c.params.localIsFunder ? 'local' : 'remote',
-      channel_type: { names: [c.params.type === 'anchors' ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey'] },
-      capacity_sat: c.params.fundingAmount,
-      total_msat: total,
-      to_us_msat: toUs,
-      spendable_msat: spendable,
-      receivable_msat: receivable,
-      in_flight_msat: inFlight,
-      feerate: { perkw: view.spec.feeratePerKw },
-      htlcs: c.htlcs.map((h) => ({ direction: h.direction === 'offered' ? 'out' : 'in', id: h.id, amount_msat: h.amount, expiry: h.cltvExpiry, payment_hash: toHex(h.paymentHash), state: h.state })),
-    });
-    return out;
-  }
 }
 
 /**
@@ -857,31 +826,6 @@ export function htlcDeadlinePassed(c: Commitments, height: number): string | nul
     }
   }
   return null;
-}
-
-/** stateName maps machine states to Core Lightning's state names where they exist. */
-function stateName(s: ChannelState): string {
-  switch (s.name) {
-    case 'AwaitingAcceptChannel':
-    case 'AwaitingFundingTx':
-    case 'AwaitingFundingCreated':
-    case 'AwaitingFundingSigned':
-    case 'AwaitingFundingConfirmed':
-    case 'AwaitingChannelReady':
-      return 'CHANNELD_AWAITING_LOCKIN';
-    case 'Normal':
-      return 'CHANNELD_NORMAL';
-    case 'ShuttingDown':
-      return 'CHANNELD_SHUTTING_DOWN';
-    case 'Negotiating':
-      return 'CLOSINGD_SIGEXCHANGE';
-    case 'Closing':
-      return 'CLOSINGD_COMPLETE';
-    case 'Closed':
-      return 'CLOSED';
-    default:
-      return String((s as { name: string }).name).toUpperCase();
-  }
 }
 
 export { txidOf, fromHex };
