@@ -35,7 +35,8 @@ export function outpointKey(a: Uint8Array | { readonly txid: Uint8Array; readonl
 /** parseOutpointKey inverts outpointKey. */
 export function parseOutpointKey(key: string): { txid: Uint8Array; vout: number } {
   const i = key.indexOf(':');
-  const vout = Number(key.slice(i + 1));
-  if (i !== 64 || !Number.isInteger(vout) || vout < 0) throw new DecodeError(`not an outpoint key: ${JSON.stringify(key)}`);
+  const index = key.slice(i + 1);
+  const vout = Number(index);
+  if (i !== 64 || !/^\d{1,10}$/.test(index) || vout > 0xffffffff) throw new DecodeError(`not an outpoint key: ${JSON.stringify(key)}`);
   return { txid: hexToHash(key.slice(0, 64)), vout };
 }

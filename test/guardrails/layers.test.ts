@@ -70,6 +70,8 @@ test('every file under src/ has a layer', () => {
   const unplaced = files.filter((f) => layerOf(f) === undefined);
   assert.deepEqual(unplaced, [], 'add the folder to LAYERS in scripts/lib/source-scan.ts (and to docs/architecture.md)');
   assert.ok(files.length > 100 && edges.length > 300, `scan found only ${files.length} files and ${edges.length} imports`);
+  const outside = files.flatMap((f) => scanFile(f).imports.filter((i) => i.target !== undefined && !i.target.startsWith('src/')).map((i) => `${f}:${i.line} imports ${i.spec}`));
+  assert.deepEqual(outside, [], 'src/ must not import from test/, scripts/ or bench/');
 });
 
 test('the layer table is the one in DESIGN.md', () => {
