@@ -3,6 +3,10 @@
  * script interpreter. See README.md in this folder.
  */
 export * from './tx.ts';
+export * from './compact-size.ts';
+export * from './sighash-flags.ts';
+export * from './hash-hex.ts';
+export * from './block-header.ts';
 export * from './script.ts';
 export * from './sighash.ts';
 export * from './tx-digest.ts';

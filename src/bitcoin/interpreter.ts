@@ -10,7 +10,8 @@ import { OP } from './opcodes.ts';
 import { isP2SH, isPushOnly, pushData, readOp, witnessProgram } from './script.ts';
 import { SCRIPT_VERIFY as F } from './script-flags.ts';
 import { ScriptFailure, type ScriptResult } from './script-error.ts';
-import { precomputeTxData, type TxSigHashCache } from './sighash.ts';
+import { precomputeTxData } from './sighash.ts';
+import type { TxSigHashCache } from './sighash-flags.ts';
 import {
   ANNEX_TAG,
   TAPROOT_CONTROL_BASE_SIZE,
@@ -21,7 +22,8 @@ import {
   tapleafHash,
   verifyTaprootCommitment,
 } from './taproot.ts';
-import { compactSizeLength, type Tx, type TxOut } from './tx.ts';
+import { compactSizeLength } from './compact-size.ts';
+import type { Tx, TxOut } from './tx.ts';
 import { MAX_SCRIPT_ELEMENT_SIZE, MAX_STACK_SIZE, SigVersion, VALIDATION_WEIGHT_OFFSET, fail, type ExecData, type SpendContext } from './script-constants.ts';
 import { SignatureChecker } from './signature-checker.ts';
 import { castToBool, evalScript } from './eval-script.ts';

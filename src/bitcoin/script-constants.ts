@@ -4,7 +4,7 @@
  * and the per-execution data tapscript needs.
  */
 import { ScriptFailure, type ScriptError } from './script-error.ts';
-import type { TxSigHashCache } from './sighash.ts';
+import type { TxSigHashCache } from './sighash-flags.ts';
 import type { Tx, TxOut } from './tx.ts';
 
 /** Consensus limits (Core's script.h). */

@@ -5,39 +5,10 @@
 import { Writer } from '../lib/index.ts';
 import { sha256, sha256d, taggedHash } from '../crypto/index.ts';
 import { OP } from './opcodes.ts';
-import { writeCompactSize, type Tx, type TxOut } from './tx.ts';
+import { writeCompactSize } from './compact-size.ts';
+import type { Tx, TxOut } from './tx.ts';
 import { prevoutsBytes, sequencesBytes, serializeOutputs } from './tx-digest.ts';
-
-export const SIGHASH_DEFAULT = 0;
-export const SIGHASH_ALL = 1;
-export const SIGHASH_NONE = 2;
-export const SIGHASH_SINGLE = 3;
-export const SIGHASH_ANYONECANPAY = 0x80;
-
-/** The digest Core returns for SIGHASH_SINGLE without a matching output: uint256 one (little-endian). */
-export const SIGHASH_ONE: Uint8Array = (() => {
-  const b = new Uint8Array(32);
-  b[0] = 1;
-  return b;
-})();
-
-/**
- * TxSigHashCache holds the per-transaction hashes BIP143 and BIP341 reuse across inputs (Core's
- * PrecomputedTransactionData), so that verifying every input is linear, not quadratic.
- * Build it with precomputeTxData once the transaction is final; it must not be reused after
- * the transaction changes.
- */
-export interface TxSigHashCache {
-  hashPrevouts?: Uint8Array;
-  hashSequence?: Uint8Array;
-  hashOutputs?: Uint8Array;
-  // single-SHA256 forms for BIP341
-  shaPrevouts?: Uint8Array;
-  shaSequences?: Uint8Array;
-  shaOutputs?: Uint8Array;
-  shaAmounts?: Uint8Array;
-  shaScriptPubkeys?: Uint8Array;
-}
+import { SIGHASH_ALL, SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_ONE, SIGHASH_SINGLE, type TxSigHashCache } from './sighash-flags.ts';
 
 function writeOutput(w: Writer, o: TxOut): void {
   w.u64le(BigInt.asUintN(64, o.value));

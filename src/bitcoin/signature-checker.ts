@@ -5,7 +5,8 @@
  */
 import { schnorrVerify, verifyEcdsa } from '../crypto/index.ts';
 import { SCRIPT_VERIFY as F } from './script-flags.ts';
-import { legacySigHash, precomputeTxData, taprootSigHash, type TxSigHashCache } from './sighash.ts';
+import { legacySigHash, precomputeTxData, taprootSigHash } from './sighash.ts';
+import type { TxSigHashCache } from './sighash-flags.ts';
 import { segwitV0SigHash } from './tx-digest.ts';
 import {
   isCompressedOrUncompressedPubKey,

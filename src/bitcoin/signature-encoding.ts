@@ -5,7 +5,7 @@
  */
 import { bigIntToBytes } from '../lib/bytes.ts';
 import { CURVE_ORDER } from '../crypto/index.ts';
-import { SIGHASH_ANYONECANPAY, SIGHASH_ALL, SIGHASH_SINGLE } from './sighash.ts';
+import { SIGHASH_ANYONECANPAY, SIGHASH_ALL, SIGHASH_SINGLE } from './sighash-flags.ts';
 
 /**
  * isValidSignatureEncoding is BIP66's IsValidSignatureEncoding: a strict DER signature

@@ -5,7 +5,7 @@
 import { Writer } from '../lib/index.ts';
 import { compareBytes, concatBytes, equalBytes } from '../lib/index.ts';
 import { getPublicKey, privNegate, privTweakAdd, pubTweakAdd, taggedHash } from '../crypto/index.ts';
-import { writeCompactSize } from './tx.ts';
+import { writeCompactSize } from './compact-size.ts';
 
 /** BIP341 constants. */
 export const TAPROOT_LEAF_MASK = 0xfe;

@@ -6,7 +6,7 @@
  */
 import { serializeTx, isCoinbaseTx, type Tx } from './tx.ts';
 import { LOCKTIME_THRESHOLD, SEQUENCE_FINAL, SEQUENCE_LOCKTIME_DISABLE_FLAG, SEQUENCE_LOCKTIME_MASK, SEQUENCE_LOCKTIME_TYPE_FLAG } from './script-constants.ts';
-import { toHex } from '../lib/index.ts';
+import { outpointKey } from './hash-hex.ts';
 
 /** Core's MAX_MONEY: 21 million bitcoin, in satoshis. */
 export const MAX_MONEY = 21_000_000n * 100_000_000n;
@@ -44,7 +44,7 @@ export function checkTransaction(tx: Tx): TxCheckResult {
   }
   const seen = new Set<string>();
   for (const i of tx.inputs) {
-    const key = `${toHex(i.txid)}:${i.vout >>> 0}`;
+    const key = outpointKey(i.txid, i.vout >>> 0);
     if (seen.has(key)) return bad('bad-txns-inputs-duplicate');
     seen.add(key);
   }

@@ -10,36 +10,13 @@
  * BIP143 preimage in test/bitcoin/tx-digest.test.ts, and checked by Core's script tests.
  */
 import { sha256, sha256d } from '../crypto/index.ts';
-import { SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE, type TxSigHashCache } from './sighash.ts';
+import { SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE, type TxSigHashCache } from './sighash-flags.ts';
+import { compactSizeLength, putCompactSize } from './compact-size.ts';
 import type { Tx, TxOut } from './tx.ts';
 
 const ZERO32: Uint8Array = new Uint8Array(32);
 const TWO_32 = 0x1_0000_0000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function compactSizeLength(n: number): number {
-  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
-
-function putCompactSize(buf: Uint8Array, p: number, n: number): number {
-  if (n < 0xfd) {
-    buf[p] = n;
-    return p + 1;
-  }
-  if (n <= 0xffff) {
-    buf[p] = 0xfd;
-    buf[p + 1] = n & 0xff;
-    buf[p + 2] = n >>> 8;
-    return p + 3;
-  }
-  if (n <= 0xffffffff) {
-    buf[p] = 0xfe;
-    return putU32le(buf, p + 1, n);
-  }
-  buf[p] = 0xff;
-  p = putU32le(buf, p + 1, n % TWO_32);
-  return putU32le(buf, p, Math.floor(n / TWO_32));
-}
 
 function putU32le(buf: Uint8Array, p: number, v: number): number {
   buf[p] = v & 0xff;

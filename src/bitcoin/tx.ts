@@ -4,8 +4,10 @@
  * sizes must be canonical, unknown optional-data flags and superfluous witness records are
  * rejected, and trailing bytes are an error.
  */
-import { DecodeError, Reader, Writer, reverseBytes, toHex } from '../lib/index.ts';
+import { DecodeError, Reader, Writer } from '../lib/index.ts';
 import { sha256d } from '../crypto/index.ts';
+import { readCompactSize, writeCompactSize } from './compact-size.ts';
+import { hashToHex } from './hash-hex.ts';
 
 /** One transaction input. `txid` is in internal (serialized, little-endian) byte order. */
 export interface TxIn {
@@ -28,45 +30,6 @@ export interface Tx {
   inputs: TxIn[];
   outputs: TxOut[];
   locktime: number;
-}
-
-/** Bitcoin Core's MAX_SIZE: the largest compact size a deserializer accepts. */
-const MAX_SIZE = 0x02000000;
-
-/** writeCompactSize appends a Bitcoin CompactSize (varint) to w. */
-export function writeCompactSize(w: Writer, n: number): void {
-  if (n < 0xfd) w.u8(n);
-  else if (n <= 0xffff) w.u8(0xfd).u8(n & 0xff).u8(n >>> 8);
-  else if (n <= 0xffffffff) w.u8(0xfe).u32le(n);
-  else w.u8(0xff).u64le(BigInt(n));
-}
-
-/** compactSizeLength returns how many bytes the CompactSize of n takes. */
-export function compactSizeLength(n: number): number {
-  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
-
-/**
- * readCompactSize reads a canonical CompactSize, as Core's ReadCompactSize does
- * ("non-canonical ReadCompactSize()" and "ReadCompactSize(): size too large" are errors).
- */
-export function readCompactSize(r: Reader, max = MAX_SIZE): number {
-  const first = r.u8();
-  let n: number;
-  if (first < 0xfd) n = first;
-  else if (first === 0xfd) {
-    n = r.u8() | (r.u8() << 8);
-    if (n < 0xfd) throw new DecodeError('non-canonical compact size');
-  } else if (first === 0xfe) {
-    n = r.u32le();
-    if (n < 0x10000) throw new DecodeError('non-canonical compact size');
-  } else {
-    const v = r.u64le();
-    if (v < 0x100000000n) throw new DecodeError('non-canonical compact size');
-    throw new DecodeError('compact size too large');
-  }
-  if (n > max) throw new DecodeError('compact size too large');
-  return n;
 }
 
 function readVarBytes(r: Reader): Uint8Array {
@@ -197,7 +160,7 @@ export function txid(tx: Tx): Uint8Array {
 
 /** txidHex is the txid as people display it (byte-reversed hex). */
 export function txidHex(tx: Tx): string {
-  return toHex(reverseBytes(txid(tx)));
+  return hashToHex(txid(tx));
 }
 
 /** wtxid is sha256d of the full (BIP144) serialization; equal to txid without witnesses. */

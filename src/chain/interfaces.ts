@@ -9,7 +9,6 @@
  */
 import type { Tx } from '../bitcoin/index.ts';
 import type { Sat } from '../lib/index.ts';
-import { fromHex, reverseBytes, toHex, DecodeError } from '../lib/index.ts';
 
 /** Stable error codes of the chain layer (KiteError.code). */
 export const CHAIN_ERRORS = {
@@ -189,20 +188,5 @@ export interface ChainNotifier {
   unwatch(id: WatchId): void;
 }
 
-/** hashToHex shows an internal-order txid or block hash in Bitcoin's display order. */
-export function hashToHex(hash: Uint8Array): string {
-  return toHex(reverseBytes(hash));
-}
-
-/** hexToHash parses a display-order txid or block hash into internal order. */
-export function hexToHash(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new DecodeError(`expected a 64-hex-digit hash, got ${JSON.stringify(hex)}`);
-  }
-  return reverseBytes(fromHex(hex));
-}
-
-/** outpointKey is a compact map key for an outpoint: `<display txid>:<vout>`. */
-export function outpointKey(o: OutPoint): string {
-  return `${hashToHex(o.txid)}:${o.vout}`;
-}
+/** The display-order hash helpers and the outpoint key live in bitcoin/ (hash-hex.ts). */
+export { hashToHex, hexToHash, outpointKey } from '../bitcoin/index.ts';

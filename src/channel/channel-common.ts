@@ -7,7 +7,7 @@ import { utf8 } from '../lib/index.ts';
 import type { Tx } from '../bitcoin/index.ts';
 import { fundingSpendWitness } from './witness.ts';
 import { buildSide, currentView } from './updates.ts';
-import type { ErrorMessage } from './channel-messages.ts';
+import type { ErrorMessage } from '../wire/index.ts';
 import type { ChannelEnv, Effect, StepResult } from './channel-env.ts';
 import type { ChannelState, Commitments } from './state.ts';
 

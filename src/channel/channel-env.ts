@@ -7,7 +7,7 @@
 import type { Msat, Sat, ShortChannelId } from '../lib/index.ts';
 import type { Tx, TxOut } from '../bitcoin/index.ts';
 import type { ChannelSigner } from '../keys/index.ts';
-import type { ChannelMessage, ErrorMessage } from './channel-messages.ts';
+import type { ChannelMessage, ErrorMessage } from '../wire/index.ts';
 import type { ChannelState, HtlcRemoval } from './state.ts';
 
 /** Our channel policy: the limits we announce and the ones we accept from the peer. */

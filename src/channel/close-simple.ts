@@ -12,7 +12,7 @@ import { fundingScript } from './scripts.ts';
 import { fundingSpendWitness } from './witness.ts';
 import { dustThreshold, isValidShutdownScript } from './limits.ts';
 import { failChannel, ignore } from './channel-common.ts';
-import type { ClosingComplete, ClosingSig, ClosingTlvs, Shutdown } from './channel-messages.ts';
+import type { ClosingComplete, ClosingSig, ClosingTlvs, Shutdown } from '../wire/index.ts';
 import type { ChannelEnv, Effect, StepResult } from './channel-env.ts';
 import type { ChannelState, Commitments } from './state.ts';
 import { utf8 } from '../lib/index.ts';

@@ -13,7 +13,7 @@ import { isValidShutdownScript } from './limits.ts';
 import { signNextCommitment } from './updates-protocol.ts';
 import { startSimpleClose } from './close-simple.ts';
 import { failChannel, ignore, reject } from './channel-common.ts';
-import type { ClosingSigned, Shutdown, WarningMessage } from './channel-messages.ts';
+import type { ClosingSigned, Shutdown, WarningMessage } from '../wire/index.ts';
 import type { ChannelEnv, Effect, StepResult } from './channel-env.ts';
 import type { ChannelState, Commitments } from './state.ts';
 import { utf8 } from '../lib/index.ts';

@@ -11,7 +11,31 @@ export * from './witness.ts';
 export * from './funding.ts';
 export * from './commitment-sign.ts';
 // BOLT #2 channel state machine.
-export * from './channel-messages.ts';
+// The messages the machine sends and receives are wire/'s types, derived from its schemas.
+export type {
+  AcceptChannel,
+  ChannelMessage,
+  ChannelReady,
+  ChannelReestablish,
+  ClosingComplete,
+  ClosingSig,
+  ClosingSigned,
+  ClosingTlvs,
+  CommitmentSigned,
+  ErrorMessage,
+  FundingCreated,
+  FundingSigned,
+  OpenChannel,
+  RevokeAndAck,
+  Shutdown,
+  UpdateAddHtlc,
+  UpdateFailHtlc,
+  UpdateFailMalformedHtlc,
+  UpdateFee,
+  UpdateFulfillHtlc,
+  UpdateMessage,
+  WarningMessage,
+} from '../wire/index.ts';
 export * from './channel-env.ts';
 export { errorMessage, failChannel, signedLocalCommitment, channelIdOf } from './channel-common.ts';
 export * from './state.ts';

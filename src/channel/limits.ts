@@ -7,7 +7,7 @@
 import { equalBytes, msat, sat, type Msat, type Sat } from '../lib/index.ts';
 import { isPublicKey } from '../crypto/index.ts';
 import { ANCHOR_OUTPUT_VALUE, commitmentFee, isHtlcTrimmed, type CommitmentType } from './commitment-fees.ts';
-import type { AcceptChannel, OpenChannel } from './channel-messages.ts';
+import type { AcceptChannel, OpenChannel } from '../wire/index.ts';
 import type { ChannelConfig, Feerates } from './channel-env.ts';
 import type { CommitmentView, Side } from './updates.ts';
 import type { Commitments, HtlcRecord } from './state.ts';

@@ -27,7 +27,7 @@ import { maybeNegotiate, receiveClosingSigned, receiveShutdown, startShutdown } 
 import { receiveClosingComplete, receiveClosingSig } from './close-simple.ts';
 import { onChannelReestablish, onDisconnected, onReconnected } from './reestablish.ts';
 import { hasCommitments, type ChannelState, type Commitments } from './state.ts';
-import type { ChannelMessage, OpenChannel } from './channel-messages.ts';
+import type { ChannelMessage, OpenChannel } from '../wire/index.ts';
 import type { ChannelEnv, ChannelEvent, Command, Effect, StepResult } from './channel-env.ts';
 
 /** withPersist puts a `persist` of the new state before every other effect when the state changed. */
@@ -182,7 +182,7 @@ function onLiveCommand(s: Live, cmd: Command, env: ChannelEnv): StepResult {
 
 function onMessage(s: ChannelState, m: ChannelMessage, env: ChannelEnv): StepResult {
   if (m.type === 'error') {
-    // BOLT #1: "upon receiving `error`: ... MUST fail the channel referred to by the error message"
+    // BOLT #1: "upon receiving `error`: ... MUST fail the channel referred to by `channel_id`, if that channel is with the sending node."
     if (s.name === 'Errored' || s.name === 'Closed') return ignore(s, 'error on a failed channel');
     const r = failChannel(s, 'peer sent error', env);
     // Do not answer an error with an error.

@@ -11,7 +11,7 @@ import { fundingOutput } from './funding.ts';
 import { buildSide, signRemote, type CommitmentView } from './updates.ts';
 import { channelTypeFor, fundeeReserve, reserveFor, validateAcceptChannel, validateOpenChannel } from './limits.ts';
 import { failChannel, ignore, reject } from './channel-common.ts';
-import type { AcceptChannel, ChannelReady, FundingCreated, FundingSigned, OpenChannel } from './channel-messages.ts';
+import type { AcceptChannel, ChannelReady, FundingCreated, FundingSigned, OpenChannel } from '../wire/index.ts';
 import type { ChannelEnv, Command, Effect, StepResult } from './channel-env.ts';
 import type { ChannelState, Commitments, PendingOpen, SideParams } from './state.ts';
 import type { CommitmentType } from './commitment-fees.ts';

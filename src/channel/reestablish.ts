@@ -9,7 +9,7 @@ import { commitmentIndex, ShachainStore } from '../keys/index.ts';
 import { revertOnDisconnect, signNextCommitment } from './updates-protocol.ts';
 import { channelReadyMessage } from './open.ts';
 import { errorMessage, failChannel, ignore } from './channel-common.ts';
-import type { ChannelMessage, ChannelReestablish } from './channel-messages.ts';
+import type { ChannelMessage, ChannelReestablish } from '../wire/index.ts';
 import type { ChannelEnv, Effect, StepResult } from './channel-env.ts';
 import type { ChannelState, Commitments, FundedState } from './state.ts';
 import { hasCommitments } from './state.ts';
@@ -75,6 +75,7 @@ export function ourReestablish(c: Commitments, env: ChannelEnv): ChannelReestabl
     next_revocation_number: c.awaitingRevocation ? c.remoteCommit.number - 1n : c.remoteCommit.number,
     your_last_per_commitment_secret: last,
     my_current_per_commitment_point: env.signer.perCommitmentPoint(c.localCommit.number),
+    tlvs: {},
   };
 }
 

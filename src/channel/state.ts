@@ -18,7 +18,7 @@ import type {
   RevokeAndAck,
   Shutdown,
   UpdateMessage,
-} from './channel-messages.ts';
+} from '../wire/index.ts';
 
 /** One side's channel parameters, as announced in open_channel / accept_channel. */
 export interface SideParams {

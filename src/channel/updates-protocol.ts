@@ -27,7 +27,7 @@ import type {
   UpdateFailMalformedHtlc,
   UpdateFee,
   UpdateFulfillHtlc,
-} from './channel-messages.ts';
+} from '../wire/index.ts';
 import type { ChannelEnv, Command, Effect } from './channel-env.ts';
 import type { Commitments, HtlcRecord } from './state.ts';
 
@@ -41,7 +41,7 @@ const ok = (c: Commitments, effects: Effect[] = []): UpdateResult => ({ ok: true
 const rejected = (reason: string): UpdateResult => ({ ok: false, kind: 'reject', reason });
 const failed = (reason: string): UpdateResult => ({ ok: false, kind: 'fail', reason });
 
-/** BOLT #4: "BADONION: 0x8000 (BADONION): unparsable onion encrypted by sending peer". */
+/** BOLT #4: "0x8000 (BADONION): unparsable onion encrypted by sending peer". */
 export const BADONION = 0x8000;
 
 function withHtlc(c: Commitments, h: HtlcRecord): Commitments {
@@ -165,7 +165,7 @@ export function fulfillHtlc(c: Commitments, id: bigint, preimage: Uint8Array): U
   const h = findReceivedCommitted(c, id);
   if (typeof h === 'string') return rejected(h);
   if (!equalBytes(sha256(preimage), h.paymentHash)) return rejected('the preimage does not match the payment hash');
-  const msg: UpdateFulfillHtlc = { type: 'update_fulfill_htlc', channel_id: c.params.channelId, id, payment_preimage: preimage };
+  const msg: UpdateFulfillHtlc = { type: 'update_fulfill_htlc', channel_id: c.params.channelId, id, payment_preimage: preimage, tlvs: {} };
   const c1 = replaceHtlc(c, { ...h, state: 'SENT_REMOVE_HTLC', removal: { kind: 'fulfill', preimage } });
   return ok({ ...c1, pendingLocalUpdates: [...c.pendingLocalUpdates, msg] }, [{ kind: 'send_message', message: msg }]);
 }
@@ -174,7 +174,7 @@ export function fulfillHtlc(c: Commitments, id: bigint, preimage: Uint8Array): U
 export function failHtlc(c: Commitments, id: bigint, reason: Uint8Array): UpdateResult {
   const h = findReceivedCommitted(c, id);
   if (typeof h === 'string') return rejected(h);
-  const msg: UpdateFailHtlc = { type: 'update_fail_htlc', channel_id: c.params.channelId, id, reason };
+  const msg: UpdateFailHtlc = { type: 'update_fail_htlc', channel_id: c.params.channelId, id, reason, tlvs: {} };
   const c1 = replaceHtlc(c, { ...h, state: 'SENT_REMOVE_HTLC', removal: { kind: 'fail', reason } });
   return ok({ ...c1, pendingLocalUpdates: [...c.pendingLocalUpdates, msg] }, [{ kind: 'send_message', message: msg }]);
 }
@@ -311,6 +311,7 @@ export function signNextCommitment(c: Commitments, env: ChannelEnv): UpdateResul
     channel_id: c.params.channelId,
     signature: signed.signature.sig,
     htlc_signature: signed.htlcSignatures.map((s) => s.sig),
+    tlvs: {},
   };
   const moved = applyTransition(c, onSendCommit);
   const next: Commitments = {

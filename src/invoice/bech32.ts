@@ -131,12 +131,10 @@ export function encodeBech32(hrp: string, words: Uint8Array): string {
 }
 
 /**
- * wordsToBytesPadded packs 5-bit words into bytes, appending zero bits to a byte boundary.
- * BOLT #11 signs "the data part (excluding the signature), with 0 bits appended to pad to a
- * byte boundary".
+ * wordsToBytes is the one 5-to-8-bit conversion: it packs words[start..end) into bytes and
+ * returns the bytes and the leftover bits (fewer than 8) that did not fill a byte.
  */
-export function wordsToBytesPadded(words: Uint8Array, start = 0, end = words.length): Uint8Array {
-  const out = new Uint8Array(Math.ceil(((end - start) * 5) / 8));
+function wordsToBytes(words: Uint8Array, start: number, end: number, out: Uint8Array): { acc: number; bits: number } {
   let acc = 0;
   let bits = 0;
   let j = 0;
@@ -148,7 +146,18 @@ export function wordsToBytesPadded(words: Uint8Array, start = 0, end = words.len
       out[j++] = (acc >> bits) & 0xff;
     }
   }
-  if (bits > 0) out[j] = (acc << (8 - bits)) & 0xff;
+  return { acc, bits };
+}
+
+/**
+ * wordsToBytesPadded packs 5-bit words into bytes, appending zero bits to a byte boundary.
+ * BOLT #11 signs "the data part (excluding the signature), with 0 bits appended to pad to a
+ * byte boundary".
+ */
+export function wordsToBytesPadded(words: Uint8Array, start = 0, end = words.length): Uint8Array {
+  const out = new Uint8Array(Math.ceil(((end - start) * 5) / 8));
+  const { acc, bits } = wordsToBytes(words, start, end, out);
+  if (bits > 0) out[out.length - 1] = (acc << (8 - bits)) & 0xff;
   return out;
 }
 
@@ -161,17 +170,7 @@ export function wordsToBytesExact(words: Uint8Array, start: number, end: number)
   const nbits = (end - start) * 5;
   const out = new Uint8Array(nbits >> 3);
   if (nbits - out.length * 8 >= 5) return null;
-  let acc = 0;
-  let bits = 0;
-  let j = 0;
-  for (let i = start; i < end; i++) {
-    acc = ((acc << 5) | words[i]) & 0xfff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
-    }
-  }
+  const { acc, bits } = wordsToBytes(words, start, end, out);
   if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return null;
   return out;
 }

@@ -552,7 +552,7 @@ export class ChannelManager {
           log.warn('developer: holding back revoke_and_ack');
           return;
         }
-        await p.sendMsg(eff.message as unknown as WireMessage).catch((e: Error) => log.info('send failed', { error: e.message }));
+        await p.sendMsg(eff.message).catch((e: Error) => log.info('send failed', { error: e.message }));
         return;
       }
       case 'broadcast':
@@ -683,7 +683,7 @@ export class ChannelManager {
   /** onMessage routes a peer's channel message to its channel. */
   onMessage(peer: Peer, m: WireMessage): void {
     const peerId = toHex(peer.id);
-    const msg = m as unknown as ChannelMessage & { channel_id?: Uint8Array; temporary_channel_id?: Uint8Array };
+    const msg = m as ChannelMessage & { channel_id?: Uint8Array; temporary_channel_id?: Uint8Array };
     if (msg.type === 'open_channel') {
       const keyIndex = this.nextKeyIndex() + BigInt(this.channels.filter((c) => c.dbid === 0).length);
       const ch: ChannelHandle = { dbid: 0, peerId, keyIndex, state: { name: 'Closed', channelId: new Uint8Array(32), reason: 'opening' }, queue: Promise.resolve(), waiters: [] };

@@ -6,7 +6,7 @@
 import { toHex } from '../lib/bytes.ts';
 import { DecodeError } from '../lib/errors.ts';
 import { equalBytes } from '../lib/bytes.ts';
-import { decodeMessage, encodeMessage, UnknownEvenMessageError, type WireMessage } from '../wire/index.ts';
+import { decodeMessage, encodeMessage, UnknownEvenMessageError, type InitMessage, type PingMessage, type PongMessage, type WireMessage } from '../wire/index.ts';
 import { checkRemoteInitFeatures, Features } from '../wire/features.ts';
 import type { Logger } from './log.ts';
 
@@ -92,7 +92,7 @@ export class Peer {
       globalfeatures: new Uint8Array(0),
       features: opts.localFeatures.toBytes(),
       tlvs: { networks: [opts.chainHash], remote_addr: undefined },
-    } as unknown as WireMessage);
+    });
   }
 
   get id(): Uint8Array {
@@ -231,14 +231,14 @@ export class Peer {
       case 'pong':
         return this.handlePong(m);
       case 'error': {
-        const text = new TextDecoder().decode((m as { data: Uint8Array }).data);
-        this.log.warn('peer sent error', { channel: toHex((m as { channel_id: Uint8Array }).channel_id), text });
+        const text = new TextDecoder().decode(m.data);
+        this.log.warn('peer sent error', { channel: toHex(m.channel_id), text });
         this.onMessage(m);
         return;
       }
       case 'warning': {
-        const text = new TextDecoder().decode((m as { data: Uint8Array }).data);
-        this.log.info('peer sent warning', { channel: toHex((m as { channel_id: Uint8Array }).channel_id), text });
+        const text = new TextDecoder().decode(m.data);
+        this.log.info('peer sent warning', { channel: toHex(m.channel_id), text });
         return;
       }
       default:
@@ -247,14 +247,14 @@ export class Peer {
     }
   }
 
-  private handleInit(m: WireMessage & { type: 'init' }): void {
-    const init = m as unknown as { globalfeatures: Uint8Array; features: Uint8Array; tlvs: { networks?: Uint8Array[] } };
-    // BOLT #1: "if it does not support any of the chains listed in networks: MAY close the connection"
+  private handleInit(m: InitMessage): void {
+    const init = m;
+    // BOLT #1: "upon receiving `networks` containing no common chains - MAY close the connection."
     const nets = init.tlvs?.networks;
     if (nets && nets.length > 0 && !nets.some((n) => equalBytes(n, this.opts.chainHash))) {
       return this.fail('no common chain: we only run on ' + toHex(this.opts.chainHash));
     }
-    // BOLT #1: "the receiving node ... MUST ... combine globalfeatures and features" (both fields are OR-ed).
+    // BOLT #1: "MUST combine (bitwise OR) the two feature bitmaps into one logical `features` map."
     const len = Math.max(init.globalfeatures.length, init.features.length);
     const merged = new Uint8Array(len);
     merged.set(init.globalfeatures, len - init.globalfeatures.length);
@@ -278,8 +278,8 @@ export class Peer {
     this.initWaiters = [];
   }
 
-  private handlePing(m: WireMessage): void {
-    const ping = m as unknown as { num_pong_bytes: number; ignored: Uint8Array };
+  private handlePing(m: PingMessage): void {
+    const ping = m;
     const now = this.opts.now();
     this.pingTimes = this.pingTimes.filter((t) => now - t < 60_000);
     this.pingTimes.push(now);
@@ -287,17 +287,17 @@ export class Peer {
       return this.fail(`ping flood: more than ${this.opts.maxPingsPerMinute} pings in a minute`);
     }
     // BOLT #1: "if num_pong_bytes is less than 65532: MUST respond by sending a pong message,
-    // with byteslen equal to num_pong_bytes. Otherwise (num_pong_bytes is not less than
+    // with byteslen equal to num_pong_bytes. otherwise (num_pong_bytes is not less than
     // 65532): MUST ignore the ping."
     if (ping.num_pong_bytes < 65532) {
       void this.sendMsg({ type: 'pong', ignored: new Uint8Array(ping.num_pong_bytes) } as WireMessage).catch(() => {});
     }
   }
 
-  private handlePong(m: WireMessage): void {
-    const pong = m as unknown as { ignored: Uint8Array };
+  private handlePong(m: PongMessage): void {
+    const pong = m;
     const p = this.pending;
-    // BOLT #1: "if the corresponding ping's num_pong_bytes ... does not match: MAY close the connection"
+    // BOLT #1: "if `byteslen` does not correspond to any `ping`'s `num_pong_bytes` value it has sent: - MAY close the connection."
     if (!p) return this.fail('unsolicited pong');
     clearTimeout(p.timer);
     this.pending = null;

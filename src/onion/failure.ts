@@ -137,7 +137,7 @@ export function encodeFailureMessage(f: FailureMessage): Uint8Array {
   if (f.name === 'unknown') {
     w.bytes(f.data);
   } else {
-    const rec = f as unknown as Record<string, unknown>;
+    const rec: Record<string, unknown> = f;
     for (const [field, kind] of LAYOUT[f.name]) {
       const v = rec[field];
       switch (kind) {
@@ -217,5 +217,5 @@ export function decodeFailureMessage(b: Uint8Array): FailureMessage {
       out.extra = rest;
     }
   }
-  return out as unknown as FailureMessage;
+  return out as FailureMessage;
 }

@@ -119,7 +119,8 @@ export function processIncomingOnion(htlc: IncomingHtlc, nodeSecret: Uint8Array,
     if (peeled.name === 'invalid_onion_payload' && peeled.sharedSecret) {
       return { kind: 'fail', failure: { name: 'invalid_onion_payload', type: 0n, offset: 0 }, sharedSecret: peeled.sharedSecret, reason: peeled.reason };
     }
-    // BOLT #2: "if the `BADONION` bit ... is set": the onion could not be authenticated, so
+    // BOLT #2: "if the `BADONION` bit in `failure_code` is not set for `update_fail_malformed_htlc`"
+    // the peer fails the channel; the bit is set here: the onion could not be authenticated, so
     // the error cannot be encrypted for the origin; the upstream node does it.
     return { kind: 'fail-malformed', failureCode: peeled.code, sha256OfOnion: peeled.sha256OfOnion, reason: peeled.reason };
   }

@@ -15,7 +15,7 @@ import { concatBytes, err, ok, utf8, type Result } from '../lib/index.ts';
 import { CipherState, writeNonce } from './cipher-state.ts';
 import { HandshakeError, type HandshakeErrorCode } from './errors.ts';
 
-/** BOLT #8: "`protocolName = "Noise_XK_secp256k1_ChaChaPoly_SHA256"`". */
+/** BOLT #8: the protocol name is "Noise_XK_secp256k1_ChaChaPoly_SHA256". */
 export const PROTOCOL_NAME = 'Noise_XK_secp256k1_ChaChaPoly_SHA256';
 /** BOLT #8: "where `prologue` is the ASCII string: `lightning`". */
 export const PROLOGUE = 'lightning';
@@ -168,8 +168,9 @@ function receiveEphemeralAct(
   // 6. `ck, temp_k = HKDF(ck, ss)`
   const [ck2, tempK] = hkdf2(ck, ss);
   // 7. `p = decryptWithAD(temp_k, 0, h, c)`. BOLT #8: "If the MAC check in this operation
-  //    fails, then the [responder|initiator] MUST terminate the connection without any
-  //    further messages."
+  //    fails, then the initiator MUST terminate the connection without any further
+  //    messages." (act two) and "If the MAC check in this operation fails, then the
+  //    responder MUST terminate the connection without any further messages." (act three)
   if (aeadDecrypt(tempK, nonce(0), h2, c) === null) return fail(`${p}_BAD_TAG`);
   // 8. `h = SHA-256(h || c)`
   h2 = mixHash(h2, c);

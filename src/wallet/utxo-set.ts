@@ -84,12 +84,12 @@ export class WalletUtxoSet {
       const who = owner(out.script);
       if (!who) return;
       paid.push(who);
-      const have = this.utxos.get(`${idHex}:${vout}`);
+      const have = this.utxos.get(outpointKey(id, vout));
       if (have) {
         if (height !== null) have.height = height;
         return;
       }
-      this.utxos.set(`${idHex}:${vout}`, {
+      this.utxos.set(outpointKey(id, vout), {
         type: who.type,
         change: who.change,
         index: who.index,

@@ -10,8 +10,8 @@ import { Features } from './features.ts';
 /** A defined channel type: a basic type plus its allowed variations. */
 export interface ChannelType {
   /**
-   * BOLT #2: "The currently defined basic types are: `option_static_remotekey` (bit 12);
-   * `option_anchors` and `option_static_remotekey` (bits 22 and 12)".
+   * BOLT #2: "The currently defined basic types are: - `option_static_remotekey` (bit 12)
+   * - `option_anchors` and `option_static_remotekey` (bits 22 and 12)".
    */
   base: 'static_remotekey' | 'anchors';
   /** BOLT #2: "Each basic type has the following variations allowed: `option_scid_alias` (bit 46)". */

@@ -84,9 +84,9 @@ export const u64: Codec<bigint> = {
   read: (r) => r.u64(),
 };
 /** A `u64` holding millisatoshis (field names ending in `_msat`). */
-export const u64Msat = u64 as unknown as Codec<Msat>;
+export const u64Msat = u64 as Codec<Msat>;
 /** A `u64` holding satoshis (field names ending in `_satoshis`). */
-export const u64Sat = u64 as unknown as Codec<Sat>;
+export const u64Sat = u64 as Codec<Sat>;
 
 /**
  * Signed integers (BOLT #1: "Signed integers use standard big-endian two's complement
@@ -155,7 +155,7 @@ export const tu32 = truncated(4);
 /** `tu64`: a 0 to 8 byte truncated unsigned integer. */
 export const tu64 = truncated(8);
 /** A `tu64` holding millisatoshis. */
-export const tu64Msat = tu64 as unknown as Codec<Msat>;
+export const tu64Msat = tu64 as Codec<Msat>;
 
 /** `bigsize`: the minimally-encoded variable-length integer (BOLT #1 Appendix A). */
 export const bigsize: Codec<bigint> = {

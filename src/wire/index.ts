@@ -11,6 +11,7 @@ export { BOLT1 } from './bolt1.ts';
 export { BOLT2, OPEN_CHANNEL_FLAGS, RETRANSMIT_FLAGS } from './bolt2.ts';
 export { BOLT7, CHANNEL_UPDATE_CHANNEL_FLAGS, CHANNEL_UPDATE_MESSAGE_FLAGS } from './bolt7.ts';
 export * from './messages.ts';
+export type * from './message-types.ts';
 export * from './features.ts';
 export * from './gossip-hash.ts';
 export * from './channel-type.ts';

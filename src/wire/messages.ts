@@ -94,7 +94,7 @@ export function encodeMessage(m: WireMessage): Uint8Array {
   } else {
     if (!s) throw new TypeError(`unknown message name ${String(m.type)}`);
     w.u16(s.type);
-    encodeBody(w, s, m as unknown as Record<string, unknown>);
+    encodeBody(w, s, m);
   }
   if (w.len > 65535) throw new RangeError(`message of ${w.len} bytes exceeds 65535`);
   return w.finish();
@@ -113,5 +113,5 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
     if (typeNum % 2 === 0) throw new UnknownEvenMessageError(typeNum);
     return { type: 'unknown', typeNum, payload: bytes.slice(2) };
   }
-  return decodeBody(r, s) as unknown as WireMessage;
+  return decodeBody(r, s) as KnownMessage;
 }

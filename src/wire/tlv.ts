@@ -18,7 +18,7 @@ export interface TlvRecord {
  *
  * BOLT #1: "if decoded `type`s are not strictly-increasing (including situations when two
  * or more occurrences of the same `type` are met): MUST fail to parse the `tlv_stream`."
- * `isKnown` decides the "it's OK to be odd" rule: an unknown even type fails the parse, an
+ * `isKnown` decides the it's-OK-to-be-odd rule: an unknown even type fails the parse, an
  * unknown odd type is kept so that it can be passed on or ignored.
  */
 export function readTlvStream(r: Reader, isKnown: (type: bigint) => boolean = () => false): TlvRecord[] {

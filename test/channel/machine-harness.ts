@@ -8,7 +8,7 @@ import { msat, sat, shortChannelId, type Msat, type ShortChannelId } from '../..
 import { sha256 } from '../../src/crypto/index.ts';
 import { InMemorySigner } from '../../src/keys/index.ts';
 import type { Tx } from '../../src/bitcoin/index.ts';
-import { decodeMessage, encodeMessage, type WireMessage } from '../../src/wire/index.ts';
+import { decodeMessage, encodeMessage } from '../../src/wire/index.ts';
 import {
   buildSide,
   currentView,
@@ -140,7 +140,7 @@ export function stateName(p: Party): string {
 
 /** wireRoundTrip encodes and decodes a message with the wire codecs. */
 export function wireRoundTrip(m: ChannelMessage): ChannelMessage {
-  return decodeMessage(encodeMessage(m as unknown as WireMessage)) as unknown as ChannelMessage;
+  return decodeMessage(encodeMessage(m)) as ChannelMessage;
 }
 
 /** deliver moves up to `max` queued messages from one party to the other. */

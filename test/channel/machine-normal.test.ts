@@ -231,9 +231,9 @@ describe('removing HTLCs', () => {
     const { a, b } = openPair();
     addCommitted(a, b, 2_000_000n, 1);
     const id = a.c.params.channelId;
-    assertFailed(receive(a, { type: 'update_fulfill_htlc', channel_id: id, id: 0n, payment_preimage: preimageFor(9) }), /does not hash/);
-    assertFailed(receive(a, { type: 'update_fulfill_htlc', channel_id: id, id: 7n, payment_preimage: preimageFor(1) }), /no committed offered HTLC/);
-    assertFailed(receive(a, { type: 'update_fail_htlc', channel_id: id, id: 7n, reason: new Uint8Array(10) }), /no committed offered HTLC/);
+    assertFailed(receive(a, { type: 'update_fulfill_htlc', channel_id: id, id: 0n, payment_preimage: preimageFor(9), tlvs: {} }), /does not hash/);
+    assertFailed(receive(a, { type: 'update_fulfill_htlc', channel_id: id, id: 7n, payment_preimage: preimageFor(1), tlvs: {} }), /no committed offered HTLC/);
+    assertFailed(receive(a, { type: 'update_fail_htlc', channel_id: id, id: 7n, reason: new Uint8Array(10), tlvs: {} }), /no committed offered HTLC/);
   });
   test('update_fail_malformed_htlc needs the BADONION bit; a failure is reported once irrevocable', () => {
     const { a, b } = openPair();
@@ -286,7 +286,7 @@ describe('commitment_signed and revoke_and_ack', () => {
   });
   test('a commitment_signed without updates', () => {
     const { a, b } = openPair();
-    const cs = { type: 'commitment_signed' as const, channel_id: a.c.params.channelId, signature: new Uint8Array(64), htlc_signature: [] };
+    const cs = { type: 'commitment_signed' as const, channel_id: a.c.params.channelId, signature: new Uint8Array(64), htlc_signature: [], tlvs: {} };
     assertFailed(receive(b, cs), /without any updates/);
   });
   test('revoke_and_ack with a wrong secret, or unexpected', () => {

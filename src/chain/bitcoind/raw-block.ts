@@ -4,42 +4,18 @@
  * cheaper than asking for `getblock <hash> 2` (JSON for every input and output).
  */
 import { DecodeError, Reader } from '../../lib/index.ts';
+import { BLOCK_HEADER_SIZE, parseBlockHeader, readCompactSize, type BlockHeader } from '../../bitcoin/index.ts';
 import { sha256d } from '../../crypto/index.ts';
 
-/** Parsed header fields of a block (hashes in internal byte order). */
-export interface RawBlockHeader {
+/** Parsed header fields of a block (hashes in internal byte order) and its hash. */
+export interface RawBlockHeader extends BlockHeader {
   hash: Uint8Array;
-  version: number;
-  prevHash: Uint8Array;
-  merkleRoot: Uint8Array;
-  time: number;
-  bits: number;
-  nonce: number;
 }
 
-/** readCompactSize reads Bitcoin's CompactSize (little-endian varint). */
-function readCompactSize(r: Reader): number {
-  const first = r.u8();
-  if (first < 0xfd) return first;
-  if (first === 0xfd) return r.bytes(2).reduce((acc, b, i) => acc + b * 2 ** (8 * i), 0);
-  if (first === 0xfe) return r.u32le();
-  const v = r.u64le();
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError('CompactSize too large');
-  return Number(v);
-}
-
-/** parseBlockHeader reads the 80-byte header of a block. */
-export function parseBlockHeader(header: Uint8Array): RawBlockHeader {
-  if (header.length < 80) throw new DecodeError(`block header needs 80 bytes, got ${header.length}`);
-  const h = header.subarray(0, 80);
-  const r = new Reader(h);
-  const version = r.u32le();
-  const prevHash = r.bytes(32).slice();
-  const merkleRoot = r.bytes(32).slice();
-  const time = r.u32le();
-  const bits = r.u32le();
-  const nonce = r.u32le();
-  return { hash: sha256d(h), version, prevHash, merkleRoot, time, bits, nonce };
+/** parseRawBlockHeader reads the 80-byte header of a block (bitcoin/'s codec) and hashes it. */
+export function parseRawBlockHeader(block: Uint8Array): RawBlockHeader {
+  const header = parseBlockHeader(block);
+  return { ...header, hash: sha256d(block.subarray(0, BLOCK_HEADER_SIZE)) };
 }
 
 /**
@@ -48,7 +24,7 @@ export function parseBlockHeader(header: Uint8Array): RawBlockHeader {
  * transaction ends; full parsing is the bitcoin layer's job.
  */
 export function splitBlock(raw: Uint8Array): { header: RawBlockHeader; txs: Uint8Array[] } {
-  const header = parseBlockHeader(raw);
+  const header = parseRawBlockHeader(raw);
   const r = new Reader(raw);
   r.bytes(80);
   const n = readCompactSize(r);

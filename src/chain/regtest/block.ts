@@ -5,19 +5,12 @@
  */
 import { DecodeError, concatBytes, equalBytes } from '../../lib/index.ts';
 import { sha256d } from '../../crypto/index.ts';
-import { compactSizeLength, readCompactSize, readU32le, writeCompactSize, writeU32le } from './encoding.ts';
+import { compactSizeLength, encodeCompactSize, readCompactSizeAt } from '../../bitcoin/index.ts';
 import { finishTxData, scanTx, type TxData } from './tx-data.ts';
-import { parseTx, type Tx } from '../../bitcoin/index.ts';
+import { parseBlockHeader, parseTx, serializeBlockHeader, type BlockHeader, type Tx } from '../../bitcoin/index.ts';
 
-/** The 80-byte block header. Hashes are in internal byte order. */
-export interface BlockHeader {
-  version: number;
-  prevHash: Uint8Array;
-  merkleRoot: Uint8Array;
-  time: number;
-  bits: number;
-  nonce: number;
-}
+/** The 80-byte block header (bitcoin/block-header.ts). */
+export type { BlockHeader } from '../../bitcoin/index.ts';
 
 /** A block: header plus transactions with cached identifiers. */
 export interface Block {
@@ -25,45 +18,18 @@ export interface Block {
   txs: TxData[];
 }
 
-/** serializeHeader encodes the 80-byte header. */
-export function serializeHeader(h: BlockHeader): Uint8Array {
-  const out = new Uint8Array(80);
-  writeU32le(out, 0, h.version >>> 0);
-  out.set(h.prevHash, 4);
-  out.set(h.merkleRoot, 36);
-  writeU32le(out, 68, h.time >>> 0);
-  writeU32le(out, 72, h.bits >>> 0);
-  writeU32le(out, 76, h.nonce >>> 0);
-  return out;
-}
-
-/** parseHeader decodes an 80-byte header. */
-export function parseHeader(b: Uint8Array, pos = 0): BlockHeader {
-  if (b.length - pos < 80) throw new DecodeError('block header needs 80 bytes');
-  return {
-    version: readU32le(b, pos) | 0,
-    prevHash: b.slice(pos + 4, pos + 36),
-    merkleRoot: b.slice(pos + 36, pos + 68),
-    time: readU32le(b, pos + 68),
-    bits: readU32le(b, pos + 72),
-    nonce: readU32le(b, pos + 76),
-  };
-}
-
-/** headerHash is the block hash: sha256d of the header, internal byte order. */
-export function headerHash(h: BlockHeader): Uint8Array {
-  return sha256d(serializeHeader(h));
-}
+/** serializeHeader, parseHeader and headerHash are bitcoin/'s block header codec. */
+export { serializeBlockHeader as serializeHeader, parseBlockHeader as parseHeader, blockHeaderHash as headerHash } from '../../bitcoin/index.ts';
 
 /** serializeBlock encodes a block with witness data. */
 export function serializeBlock(b: Block): Uint8Array {
-  return concatBytes(serializeHeader(b.header), writeCompactSize(b.txs.length), ...b.txs.map((t) => t.raw));
+  return concatBytes(serializeBlockHeader(b.header), encodeCompactSize(b.txs.length), ...b.txs.map((t) => t.raw));
 }
 
 /** parseBlock decodes a serialized block (throws DecodeError on malformed input). */
 export function parseBlock(raw: Uint8Array): Block {
-  const header = parseHeader(raw, 0);
-  let [n, p] = readCompactSize(raw, 80);
+  const header = parseBlockHeader(raw, 0);
+  let [n, p] = readCompactSizeAt(raw, 80);
   if (n > raw.length) throw new DecodeError('block transaction count exceeds its size');
   const txs: TxData[] = [];
   for (let i = 0; i < n; i++) {

@@ -9,8 +9,8 @@
  */
 import { equalBytes } from '../../lib/index.ts';
 import { hash160, secp, sha256d, signatureFromDer, verifyEcdsa } from '../../crypto/index.ts';
-import { isValidSignatureEncoding, type Tx } from '../../bitcoin/index.ts';
-import { compactSizeLength, writeU32le, writeU64le } from './encoding.ts';
+import { compactSizeLength, isValidSignatureEncoding, type Tx } from '../../bitcoin/index.ts';
+import { writeU32le, writeU64le } from './encoding.ts';
 
 /** Per-transaction BIP143 midstate: the three hashes shared by every input's SIGHASH_ALL digest. */
 export interface Bip143Precomputed {

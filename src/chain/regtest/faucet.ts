@@ -7,7 +7,7 @@ import { KiteError, utf8 } from '../../lib/index.ts';
 import { getPublicKey, hash160, sha256, signEcdsa, signatureToDer } from '../../crypto/index.ts';
 import type { Tx } from '../../bitcoin/index.ts';
 import type { RegtestChain } from './chain.ts';
-import { parseOutpointKey } from './encoding.ts';
+import { outpointKey, parseOutpointKey } from './encoding.ts';
 import { p2wpkhSighashAll, precomputeBip143 } from './fast-verify.ts';
 import { rejectString } from './mempool-accept.ts';
 import { REGTEST } from './params.ts';
@@ -51,7 +51,7 @@ export function faucetCoins(chain: RegtestChain): FaucetCoin[] {
   for (const e of chain.mempool.entries.values()) {
     e.txd.tx.outputs.forEach((o, vout) => {
       if (!sameScript(o.script)) return;
-      const key = String.fromCharCode(...e.txd.txid) + '/' + vout;
+      const key = outpointKey(e.txd.txid, vout);
       if (chain.mempool.spender(key)) return;
       out.push({ txid: e.txd.txid, vout, value: o.value, confirmed: false });
     });

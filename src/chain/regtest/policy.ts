@@ -2,12 +2,11 @@
  * Relay policy (Bitcoin Core 28's policy/policy.cpp): standard transactions and outputs,
  * dust thresholds, standard inputs and witnesses, and fee arithmetic.
  */
-import { countSigOps, isP2SH, isPushOnly, witnessProgram, type Tx, type TxOut } from '../../bitcoin/index.ts';
+import { compactSizeLength, countSigOps, isP2SH, isPushOnly, witnessProgram, type Tx, type TxOut } from '../../bitcoin/index.ts';
 import { POLICY } from './params.ts';
 import type { TxData } from './tx-data.ts';
 import type { Coin } from './utxo.ts';
 import { classifyOutput, isUnspendable, lastPush } from './script-info.ts';
-import { compactSizeLength } from './encoding.ts';
 
 /** feeAt is the fee of `vsize` virtual bytes at `perKvb` sat per 1000 vB (CFeeRate::GetFee, rounded up). */
 export function feeAt(perKvb: bigint, vsize: number): bigint {

@@ -2,7 +2,7 @@
  * Proof of work: compact "nBits" targets, the check that a header hash meets its target,
  * chain work, and nonce grinding (trivial at regtest's target 0x207fffff).
  */
-import { reverseBytes, toHex } from '../../lib/index.ts';
+import { hashToHex } from '../../bitcoin/index.ts';
 import { serializeHeader, type BlockHeader } from './block.ts';
 import { sha256d } from '../../crypto/index.ts';
 import { writeU32le } from './encoding.ts';
@@ -39,7 +39,7 @@ export function targetToCompact(target: bigint): number {
 
 /** hashToBigint reads an internal-order hash as the little-endian 256-bit number it represents. */
 export function hashToBigint(hash: Uint8Array): bigint {
-  return BigInt('0x' + toHex(reverseBytes(hash)));
+  return BigInt('0x' + hashToHex(hash));
 }
 
 /**

@@ -4,7 +4,7 @@
  * Extra methods for demos: kite_faucet, kite_mine, kite_faucetinfo.
  */
 import { KiteError, toHex } from '../../lib/index.ts';
-import { addressToScript, scriptToAddress } from '../../bitcoin/index.ts';
+import { addressToScript, hexToHash, scriptToAddress } from '../../bitcoin/index.ts';
 import { RPC_CODES, RpcError, type RpcCall } from '../rpc-types.ts';
 import { headerHash, parseBlock, serializeBlock, serializeHeader } from './block.ts';
 import type { BlockEntry, RegtestChain } from './chain.ts';
@@ -409,7 +409,7 @@ export function chainRpcMethods(chain: RegtestChain, opts: ChainRpcOptions = {})
     const txs = p.array(1).map((x) => {
       if (typeof x !== 'string') throw new RpcError(RPC_CODES.TYPE_ERROR, 'Expected transaction ids or raw transactions as strings');
       if (/^[0-9a-fA-F]{64}$/.test(x)) {
-        const e = chain.mempool.get(Uint8Array.from(Buffer.from(x, 'hex')).reverse());
+        const e = chain.mempool.get(hexToHash(x));
         if (!e) throw new RpcError(RPC_CODES.INVALID_ADDRESS_OR_KEY, `Transaction ${x} not in mempool.`);
         return e.txd;
       }

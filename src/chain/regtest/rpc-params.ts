@@ -4,6 +4,7 @@
  * -8 for a bad value, -22 for undecodable data.
  */
 import { fromHex, isHex } from '../../lib/index.ts';
+import { hexToHash } from '../../bitcoin/index.ts';
 import { RPC_CODES, RpcError } from '../rpc-types.ts';
 import { COIN } from './params.ts';
 
@@ -83,7 +84,7 @@ export class Params {
     const v = this.string(i);
     if (v.length !== 64) throw new RpcError(RPC_CODES.INVALID_PARAMETER, `${name} must be of length 64 (not ${v.length}, for '${v}')`);
     if (!isHex(v)) throw new RpcError(RPC_CODES.INVALID_PARAMETER, `${name} must be hexadecimal string (not '${v}')`);
-    return fromHex(v).reverse();
+    return hexToHash(v);
   }
   /** hex parses a hex string parameter. */
   hex(i: number, what: string): Uint8Array {

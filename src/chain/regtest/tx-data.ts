@@ -5,8 +5,7 @@
  */
 import { DecodeError, concatBytes } from '../../lib/index.ts';
 import { sha256d } from '../../crypto/index.ts';
-import { parseTx, serializeTx, type Tx } from '../../bitcoin/index.ts';
-import { readCompactSize } from './encoding.ts';
+import { parseTx, readCompactSizeAt, serializeTx, type Tx } from '../../bitcoin/index.ts';
 
 /** A parsed transaction plus its cached identifiers and sizes. */
 export interface TxData {
@@ -45,20 +44,20 @@ export function scanTx(buf: Uint8Array, start: number): TxLayout {
     p += 2;
   }
   let nIn: number;
-  [nIn, p] = readCompactSize(buf, p);
+  [nIn, p] = readCompactSizeAt(buf, p);
   for (let i = 0; i < nIn; i++) {
     p += 36;
     let len: number;
-    [len, p] = readCompactSize(buf, p);
+    [len, p] = readCompactSizeAt(buf, p);
     p += len + 4;
     if (p > buf.length) throw new DecodeError('truncated transaction input');
   }
   let nOut: number;
-  [nOut, p] = readCompactSize(buf, p);
+  [nOut, p] = readCompactSizeAt(buf, p);
   for (let i = 0; i < nOut; i++) {
     p += 8;
     let len: number;
-    [len, p] = readCompactSize(buf, p);
+    [len, p] = readCompactSizeAt(buf, p);
     p += len;
     if (p > buf.length) throw new DecodeError('truncated transaction output');
   }
@@ -66,10 +65,10 @@ export function scanTx(buf: Uint8Array, start: number): TxLayout {
   if (segwit) {
     for (let i = 0; i < nIn; i++) {
       let items: number;
-      [items, p] = readCompactSize(buf, p);
+      [items, p] = readCompactSizeAt(buf, p);
       for (let j = 0; j < items; j++) {
         let len: number;
-        [len, p] = readCompactSize(buf, p);
+        [len, p] = readCompactSizeAt(buf, p);
         p += len;
         if (p > buf.length) throw new DecodeError('truncated witness');
       }
