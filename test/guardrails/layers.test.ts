@@ -22,12 +22,6 @@ type Known =
  * then, until this list is empty.
  */
 const KNOWN_VIOLATIONS: readonly Known[] = [
-  // The node builds the RPC server and its method table itself; the restructure moves that
-  // wiring to the daemon (layer 7), which then hands the node to the RPC layer.
-  { kind: 'upward', from: 'src/node/node.ts', to: 'src/rpc/methods.ts', why: 'node wires the RPC server (daemon should)' },
-  { kind: 'upward', from: 'src/node/node.ts', to: 'src/rpc/dispatcher.ts', why: 'node wires the RPC server (daemon should)' },
-  { kind: 'upward', from: 'src/node/node.ts', to: 'src/rpc/server.ts', why: 'node wires the RPC server (daemon should)' },
-  { kind: 'upward', from: 'src/node/node.ts', to: 'src/rpc/errors.ts', why: 'node throws RPC error codes (daemon/rpc should map them)' },
   // The invoice book runs SQL on the node's database and expires invoices with a timer; it
   // should take a store interface (layer 3) and the node's clock.
   { kind: 'upward', from: 'src/payments/invoice-book.ts', to: 'src/store/sqlite/index.ts', why: 'invoice book runs SQL itself (needs a store interface)' },
