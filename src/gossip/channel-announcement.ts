@@ -17,7 +17,7 @@ export interface CheckedChannelAnnouncement {
   scid: ShortChannelId;
   /**
    * The first unknown even feature bit, or null. BOLT #7: "if there is an unknown even bit in
-   * the `features` field: MUST NOT attempt to route messages through the channel."
+   * the `features` field:" / "MUST NOT attempt to route messages through the channel."
    */
   unknownEvenFeature: number | null;
 }

@@ -128,7 +128,7 @@ export class GossipIngest {
     try {
       msg = decodeMessage(raw);
     } catch (e) {
-      // BOLT #1: "upon receiving a message of _even_, unknown type: MUST close the connection"
+      // BOLT #1: "upon receiving a message of _even_, unknown type:" / "MUST close the connection."
       if (e instanceof UnknownEvenMessageError) return this.count(rejected('other', reject('close', 'malformed', e.message)));
       // BOLT #7 (node_announcement): "if `addrlen` is insufficient to hold the address
       // descriptors of the known types:" / "SHOULD send a `warning`." — and so for any
