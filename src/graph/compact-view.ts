@@ -4,8 +4,7 @@
  * its policy in typed arrays; adjacency is CSR (compressed sparse rows) both ways, so a
  * Dijkstra from the payee walks `inStart/inEdge` without touching a Map or an object.
  */
-import type { NodeKey } from './types.ts';
-import type { NetworkGraph } from './network-graph.ts';
+import type { GraphChannel, GraphNode, NodeKey } from './types.ts';
 import { nodeKeyOf } from './node-key.ts';
 
 /** dirFlags bits. */
@@ -53,8 +52,15 @@ export interface CompactGraphView {
   indexOf(id: Uint8Array | NodeKey): number;
 }
 
+/** What the compact view is built from: a graph's nodes and channels (the NetworkGraph). */
+export interface CompactViewSource {
+  nodes(): Iterable<GraphNode>;
+  channels(): Iterable<GraphChannel>;
+  readonly channelCount: number;
+}
+
 /** buildCompactView lays a graph out in arrays (O(nodes + channels)). */
-export function buildCompactView(g: NetworkGraph): CompactGraphView {
+export function buildCompactView(g: CompactViewSource): CompactGraphView {
   const index = new Map<NodeKey, number>();
   const nodeIds: Uint8Array[] = [];
   const nodeRoutable: boolean[] = [];
