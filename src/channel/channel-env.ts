@@ -48,8 +48,15 @@ export interface ChannelConfig {
   upfrontShutdown: boolean;
   /** Our shutdown script (sent upfront if upfrontShutdown). */
   shutdownScript: Uint8Array;
-  /** Largest closing fee (sat) we are prepared to pay or accept, and smallest. */
+  /**
+   * The closing fee range (sat) we offer as the funder: what we are prepared to pay. As the
+   * non-funder we do not pay the fee, so by default we accept from a relay floor up to all the
+   * funder could pay (BOLT #2), unless `closingFeeRangeForced` says the operator asked for
+   * this range for this close.
+   */
   closingFeeRange: { min: Sat; max: Sat };
+  /** The operator gave `closingFeeRange` for this close: apply it whatever our role. */
+  closingFeeRangeForced?: boolean;
 }
 
 /** Feerates (sat per 1000 weight) as the node's estimator sees them now. */
@@ -109,7 +116,9 @@ export type ChannelEvent =
   | { kind: 'disconnected' }
   | { kind: 'reconnected' }
   /** The funding output was spent by a confirmed transaction (`mutual`: a closing transaction). */
-  | { kind: 'funding_spent'; mutual: boolean };
+  | { kind: 'funding_spent'; mutual: boolean }
+  /** A new block: `env.blockHeight` is its height (timeouts counted in blocks). */
+  | { kind: 'block' };
 
 /** Effects the node executes, in order. */
 export type Effect =

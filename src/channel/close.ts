@@ -115,6 +115,35 @@ export function isChannelClear(c: Commitments): boolean {
   return c.htlcs.length === 0 && c.fees.length === 0 && c.pendingLocalUpdates.length === 0 && !c.awaitingRevocation;
 }
 
+/**
+ * dropPendingFeeChange: a channel with no HTLC in either commitment whose only outstanding
+ * business is a fee update (and the revocation of the commitment that carries it), as the
+ * funder's peer sees it when the funder starts closing negotiation one message early (Core
+ * Lightning does). A fee change does not change the closing outputs, so negotiation can go
+ * on without it; returns the commitments with it dropped, or null when HTLCs remain or an
+ * update other than a fee change is pending.
+ *
+ * BOLT #2 (the funder's trigger): "after `shutdown` has been received, AND no HTLCs remain in
+ * either commitment transaction: SHOULD send a `closing_signed` message."
+ */
+export function dropPendingFeeChange(c: Commitments): Commitments | null {
+  if (c.htlcs.length > 0) return null;
+  if (c.pendingLocalUpdates.some((u) => u.type !== 'update_fee')) return null;
+  // Our own fee proposals not yet signed go; what commitments already carry stays recorded
+  // (the revocation still owed keeps its bookkeeping for retransmission and the chain watch).
+  return { ...c, fees: c.fees.filter((f) => f.state !== 'SENT_ADD_HTLC'), pendingLocalUpdates: [] };
+}
+
+/**
+ * negotiationTimedOut fails a legacy closing negotiation that has gone on for
+ * CLOSING_NEGOTIATION_TIMEOUT_BLOCKS blocks without agreement (see that constant).
+ */
+export function negotiationTimedOut(s: Negotiating, env: ChannelEnv): StepResult | null {
+  const start = s.startedAtHeight;
+  if (start === undefined || env.blockHeight < start + CLOSING_NEGOTIATION_TIMEOUT_BLOCKS) return null;
+  return failChannel(s, `closing fee negotiation did not agree within ${CLOSING_NEGOTIATION_TIMEOUT_BLOCKS} blocks`, env);
+}
+
 /** closingTx builds the legacy closing transaction for a fee. */
 export function legacyClosingTx(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat): Tx {
   const spec = c.localCommit.spec;
@@ -135,20 +164,49 @@ function funderBalanceSat(c: Commitments): Sat {
   return sat(b / 1000n);
 }
 
-/** Our acceptable closing fee range (sat), capped by what the funder can pay. */
-function feeRange(c: Commitments, env: ChannelEnv): { min: Sat; max: Sat } {
+/**
+ * The relay floor the non-funder accepts a closing fee down to: Bitcoin Core 30's minimum
+ * relay fee, 0.1 sat/vB, in sat per 1000 weight units.
+ */
+export const CLOSING_RELAY_FLOOR_PER_KW = 25;
+
+/**
+ * How many blocks a legacy closing negotiation may last before the channel is failed.
+ * BOLT #2: "if it doesn't receive a `closing_signed` response after a reasonable amount of
+ * time: MUST fail the channel" and "MUST fail the channel if it doesn't receive a satisfying
+ * `fee_range` after a reasonable amount of time".
+ */
+export const CLOSING_NEGOTIATION_TIMEOUT_BLOCKS = 6;
+
+/** The weight of the legacy closing transaction with its witness: two DER signatures, the 2-of-2 script and item lengths (about 222 bytes). */
+function closingWeight(c: Commitments, local: Shutdown, remote: Shutdown): number {
+  return txWeight(legacyClosingTx(c, local, remote, sat(0))) + 222;
+}
+
+/**
+ * Our acceptable closing fee range (sat), capped by what the funder can pay.
+ *
+ * As the funder: the configured range, what we are prepared to pay. As the non-funder we
+ * pay nothing, so (unless the operator forced a range for this close) we accept anything
+ * from a relay floor at the actual closing weight up to all the funder could pay. BOLT #2:
+ * "if it is not the funder: SHOULD set `max_fee_satoshis` to at least the `max_fee_satoshis`
+ * received" and "SHOULD set `min_fee_satoshis` to a fairly low value".
+ */
+function feeRange(c: Commitments, env: ChannelEnv, local: Shutdown, remote: Shutdown): { min: Sat; max: Sat } {
   const cap = funderBalanceSat(c);
-  const max = env.config.closingFeeRange.max < cap ? env.config.closingFeeRange.max : cap;
-  const min = env.config.closingFeeRange.min < max ? env.config.closingFeeRange.min : max;
-  return { min, max };
+  if (c.params.localIsFunder || env.config.closingFeeRangeForced) {
+    const max = env.config.closingFeeRange.max < cap ? env.config.closingFeeRange.max : cap;
+    const min = env.config.closingFeeRange.min < max ? env.config.closingFeeRange.min : max;
+    return { min, max };
+  }
+  const floor = sat((BigInt(closingWeight(c, local, remote)) * BigInt(CLOSING_RELAY_FLOOR_PER_KW) + 999n) / 1000n);
+  return { min: floor < cap ? floor : cap, max: cap };
 }
 
 /** Our preferred closing fee at the current closing feerate. */
 function preferredFee(c: Commitments, local: Shutdown, remote: Shutdown, env: ChannelEnv): Sat {
-  const tx = legacyClosingTx(c, local, remote, sat(0));
-  // Two DER signatures, the 2-of-2 script and item lengths: about 222 witness bytes.
-  const weight = txWeight(tx) + 222;
-  const r = feeRange(c, env);
+  const weight = closingWeight(c, local, remote);
+  const r = feeRange(c, env, local, remote);
   const f = sat((BigInt(env.feerates.closing) * BigInt(weight)) / 1000n);
   return f < r.min ? r.min : f > r.max ? r.max : f;
 }
@@ -157,7 +215,7 @@ function signClosing(c: Commitments, local: Shutdown, remote: Shutdown, fee: Sat
   const tx = legacyClosingTx(c, local, remote, fee);
   const ws = fundingScript(c.params.local.pubkeys.fundingPubkey, c.params.remote.pubkeys.fundingPubkey);
   const sig = env.signer.signClosing({ tx, inputIndex: 0, witnessScript: ws, amount: c.params.fundingAmount });
-  const r = feeRange(c, env);
+  const r = feeRange(c, env, local, remote);
   return {
     type: 'closing_signed',
     channel_id: c.params.channelId,
@@ -184,11 +242,25 @@ export function maybeNegotiate(s: ChannelState, effects: Effect[], env: ChannelE
     }
   }
   if (s.name !== 'ShuttingDown' || !s.localShutdown || !s.remoteShutdown || !isChannelClear(s.commitments)) return { state: s, effects };
+  return beginNegotiation(s, s.localShutdown, s.remoteShutdown, effects, env);
+}
+
+/** beginNegotiation enters closing negotiation once both shutdowns are exchanged; the funder sends the first closing_signed. */
+export function beginNegotiation(s: Extract<ChannelState, { name: 'ShuttingDown' }>, localShutdown: Shutdown, remoteShutdown: Shutdown, effects: Effect[], env: ChannelEnv): StepResult {
   const c = s.commitments;
-  if (env.config.simpleClose) return startSimpleClose(s.commitments, s.localShutdown, s.remoteShutdown, effects, env);
-  const next: Negotiating = { name: 'Negotiating', commitments: c, localShutdown: s.localShutdown, remoteShutdown: s.remoteShutdown, lastSent: null, lastReceived: null };
+  s = { ...s, localShutdown, remoteShutdown };
+  if (env.config.simpleClose) return startSimpleClose(c, localShutdown, remoteShutdown, effects, env);
+  const next: Negotiating = {
+    name: 'Negotiating',
+    commitments: c,
+    localShutdown,
+    remoteShutdown,
+    lastSent: null,
+    lastReceived: null,
+    startedAtHeight: env.blockHeight,
+  };
   if (!c.params.localIsFunder) return { state: next, effects };
-  const msg = signClosing(c, s.localShutdown, s.remoteShutdown, preferredFee(c, s.localShutdown, s.remoteShutdown, env), env, true);
+  const msg = signClosing(c, localShutdown, remoteShutdown, preferredFee(c, localShutdown, remoteShutdown, env), env, true);
   return { state: { ...next, lastSent: msg }, effects: [...effects, { kind: 'send_message', message: msg }] };
 }
 
@@ -224,13 +296,24 @@ export function receiveClosingSigned(s: Negotiating, m: ClosingSigned, env: Chan
   // BOLT #2: "if `fee_satoshis` is equal to its previously sent `fee_satoshis`: SHOULD sign and
   // broadcast the final closing transaction."
   if (s.lastSent && s.lastSent.fee_satoshis === m.fee_satoshis) return finish(s1, m, env, null);
-  const ours = feeRange(c, env);
+  const ours = feeRange(c, env, s.localShutdown, s.remoteShutdown);
   const theirs = m.tlvs.fee_range;
   if (theirs) {
     const lo = theirs.min_fee_satoshis > ours.min ? theirs.min_fee_satoshis : ours.min;
     const hi = theirs.max_fee_satoshis < ours.max ? theirs.max_fee_satoshis : ours.max;
     // BOLT #2: "if there is no overlap between that and its own `fee_range`: SHOULD send a warning"
-    if (lo > hi) return { state: s1, effects: [{ kind: 'send_message', message: warning(c, 'no overlap between fee ranges') }] };
+    // The negotiation then waits for a satisfying fee_range until its timeout; a close
+    // command of ours waiting on it is told at once why it cannot succeed.
+    if (lo > hi) {
+      const why = `no overlap between fee ranges: the peer's ${theirs.min_fee_satoshis}-${theirs.max_fee_satoshis} sat, ours ${ours.min}-${ours.max} sat`;
+      return {
+        state: s1,
+        effects: [
+          { kind: 'send_message', message: warning(c, why) },
+          { kind: 'command_rejected', command: 'shutdown', reason: `closing fee negotiation cannot succeed: ${why}` },
+        ],
+      };
+    }
     const inOverlap = m.fee_satoshis >= lo && m.fee_satoshis <= hi;
     if (c.params.localIsFunder || s.lastSent) {
       // BOLT #2: "if `fee_satoshis` is not in the overlap between the sent and received

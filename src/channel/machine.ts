@@ -23,7 +23,7 @@ import {
   updateFee,
   type UpdateResult,
 } from './updates-protocol.ts';
-import { maybeNegotiate, receiveClosingSigned, receiveShutdown, startShutdown } from './close.ts';
+import { beginNegotiation, dropPendingFeeChange, maybeNegotiate, negotiationTimedOut, receiveClosingSigned, receiveShutdown, startShutdown } from './close.ts';
 import { receiveClosingComplete, receiveClosingSig } from './close-simple.ts';
 import { onChannelReestablish, onDisconnected, onReconnected } from './reestablish.ts';
 import { hasCommitments, type ChannelState, type Commitments } from './state.ts';
@@ -87,6 +87,8 @@ function dispatch(s: ChannelState, e: ChannelEvent, env: ChannelEnv): StepResult
       return onMessage(s, e.message, env);
     case 'funding_spent':
       return onFundingSpent(s, e.mutual);
+    case 'block':
+      return (s.name === 'Negotiating' ? negotiationTimedOut(s, env) : null) ?? { state: s, effects: [] };
   }
 }
 
@@ -264,8 +266,25 @@ function onLiveMessage(s: Live, m: ChannelMessage, env: ChannelEnv): StepResult 
       return onChannelReady(s, m, env);
     case 'closing_signed': {
       // The peer may have become clear a message before us: start negotiating, then handle it.
-      const r = maybeNegotiate(s, [], env);
-      if (r.state.name !== 'Negotiating') return failChannel(s, 'closing_signed while HTLCs are pending', env);
+      let r = maybeNegotiate(s, [], env);
+      if (r.state.name !== 'Negotiating' && r.state.name === 'ShuttingDown' && r.state.localShutdown && r.state.remoteShutdown) {
+        // A funder that counts the channel clean once no HTLC remains (Core Lightning does)
+        // may start negotiating while its own fee update, or our commitment_signed covering
+        // it, is still in flight. A fee change is not an HTLC and leaves the closing outputs
+        // as they are: drop it and negotiate rather than fail a healthy channel.
+        const dropped = dropPendingFeeChange(r.state.commitments);
+        if (dropped) r = beginNegotiation({ ...r.state, commitments: dropped }, r.state.localShutdown, r.state.remoteShutdown, r.effects, env);
+      }
+      if (r.state.name !== 'Negotiating') {
+        const sc = 'commitments' in r.state ? (r.state.commitments as Commitments) : c;
+        const why =
+          sc.htlcs.length > 0
+            ? `closing_signed while ${sc.htlcs.length} HTLC(s) are pending`
+            : s.name !== 'ShuttingDown' || !s.remoteShutdown
+              ? 'closing_signed before shutdown'
+              : 'closing_signed while updates are pending';
+        return failChannel(s, why, env);
+      }
       const n = receiveClosingSigned(r.state, m, env);
       return { state: n.state, effects: [...r.effects, ...n.effects] };
     }

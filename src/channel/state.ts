@@ -180,6 +180,8 @@ export type ChannelState =
       remoteShutdown: Shutdown;
       lastSent: ClosingSigned | null;
       lastReceived: ClosingSigned | null;
+      /** The block height when negotiation began (for its timeout; absent in older records). */
+      startedAtHeight?: number;
     }
   | {
       /** option_simple_close: each side proposes (and pays for) its own closing transaction. */

@@ -269,6 +269,7 @@ export class ChannelManager {
       // The closing fee range in satoshis follows from the feerates and the closing weight.
       const fee = (perKw: number): Sat => sat((BigInt(perKw) * CLOSING_TX_WEIGHT) / 1000n);
       config.closingFeeRange = { min: fee(r.minPerKw), max: fee(r.maxPerKw) };
+      config.closingFeeRangeForced = true;
       feerates = { ...feerates, closing: Math.min(Math.max(feerates.closing, r.minPerKw), r.maxPerKw) };
     }
     return {
@@ -599,6 +600,9 @@ export class ChannelManager {
       case 'command_rejected':
         log.info('command rejected', { command: eff.command, reason: eff.reason });
         this.reject(ch, eff.command, eff.reason);
+        // A close waits for the closing transaction: a refused shutdown, or a negotiation
+        // that cannot succeed, answers it now with the reason.
+        if (eff.command === 'shutdown') this.reject(ch, 'closed', eff.reason);
         return;
       case 'channel_ready':
         log.info('channel ready', { scid: formatScid(eff.shortChannelId) });
@@ -660,6 +664,11 @@ export class ChannelManager {
       }
       if (s.name === 'Normal') {
         await this.updateFeeIfNeeded(ch);
+        continue;
+      }
+      if (s.name === 'Negotiating') {
+        // Closing negotiation times out in blocks (channel/close.ts).
+        await this.run(ch, { kind: 'block' });
         continue;
       }
       if (s.name !== 'AwaitingFundingConfirmed' && s.name !== 'AwaitingChannelReady') continue;

@@ -55,6 +55,7 @@ export class LiquidityKnowledge {
   readonly halfLifeMs: number;
   private known = new Map<string, Known>();
   private flight = new Map<string, number>();
+  private prepared = new WeakMap<CompactGraphView, { cap: Float64Array; out: PreparedLiquidity }>();
 
   constructor(o: LiquidityOptions = {}) {
     this.halfLifeMs = o.halfLifeMs ?? DEFAULT_HALF_LIFE_MS;
@@ -113,15 +114,23 @@ export class LiquidityKnowledge {
   }
 
   /**
-   * prepare lays the knowledge out per edge of a view for one search: O(edges) for the
-   * defaults plus O(known) for what was learned.
+   * prepare lays the knowledge out per edge of a view for one search: O(edges) copying of
+   * the capacities plus O(known) for what was learned. The arrays are reused by the next
+   * `prepare` on the same view (a search is synchronous): copy them to keep them.
    */
   prepare(view: CompactGraphView, now: number): PreparedLiquidity {
     const E = 2 * view.channelCount;
-    const lo = new Float64Array(E);
-    const hi = new Float64Array(E);
-    const inFlight = new Float64Array(E);
-    for (let e = 0; e < E; e++) hi[e] = edgeCapacityMsat(view, e);
+    let cached = this.prepared.get(view);
+    if (!cached) {
+      const cap = new Float64Array(E);
+      for (let e = 0; e < E; e++) cap[e] = edgeCapacityMsat(view, e);
+      cached = { cap, out: { lo: new Float64Array(E), hi: new Float64Array(E), inFlight: new Float64Array(E) } };
+      this.prepared.set(view, cached);
+    }
+    const { lo, hi, inFlight } = cached.out;
+    lo.fill(0);
+    hi.set(cached.cap);
+    inFlight.fill(0);
     if (this.known.size > 0 || this.flight.size > 0) {
       const scidIndex = scidIndexOf(view);
       for (const [key, k] of this.known) {
@@ -136,7 +145,7 @@ export class LiquidityKnowledge {
         if (e >= 0) inFlight[e] = f;
       }
     }
-    return { lo, hi, inFlight };
+    return cached.out;
   }
 
   /** snapshot copies the knowledge for the store (in-flight parts are not kept: they are re-read from the payments). */

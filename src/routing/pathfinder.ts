@@ -20,7 +20,7 @@
 import type { CompactGraphView } from '../graph/index.ts';
 import { DIR_FLAGS } from '../graph/index.ts';
 import { DEFAULT_LIMITS, type ExtraEdge, type Route, type RouteHop, type RouteLimits } from './types.ts';
-import { edgeCapacityMsat } from './liquidity.ts';
+import { edgeCapacityMsat, type PreparedLiquidity } from './liquidity.ts';
 
 /** Core Lightning's year of blocks, for the riskfactor (an annual percentage on the amount locked). */
 const BLOCKS_PER_YEAR = 52596;
@@ -36,6 +36,11 @@ export interface CostOptions {
   combine: 'log' | 'attempt';
   /** Success probability of sending `amountMsat` over edge `e` (an index of the view, or an extra edge id >= 2 * channelCount). */
   probability?: (edge: number, amountMsat: number) => number;
+  /**
+   * Learned liquidity laid out per edge (LiquidityKnowledge.prepare): the uniform model's
+   * probability, computed inline (faster than `probability`, which it replaces on view edges).
+   */
+  liquidity?: PreparedLiquidity;
   /** Edges below this probability are not used (default 0: only impossible ones are skipped). */
   minProbability?: number;
 }
@@ -251,6 +256,10 @@ export class Pathfinder {
     const { dist, weight, prob, amt, fee, delay, hops, next, done, banned, touched } = s;
     const cost = req.cost;
     const probability = cost.probability;
+    const liq = cost.liquidity;
+    const liqLo = liq?.lo;
+    const liqHi = liq?.hi;
+    const liqFlight = liq?.inFlight;
     const minP = cost.minProbability ?? 0;
     const useLog = cost.combine === 'log';
     const payAmount = req.paymentAmountMsat ?? req.amountMsat;
@@ -295,7 +304,12 @@ export class Pathfinder {
       const known = isSource && e < E && local !== undefined ? local.get(e) : undefined;
       if (known !== undefined) p = x <= known ? 1 : 0;
       else if (exact) p = x <= cap ? 1 : 0;
-      else p = probability ? probability(e, x) : 1;
+      else if (liqLo !== undefined && e < E) {
+        const y = x + liqFlight![e]!;
+        const lo = liqLo[e]!;
+        const hi = liqHi![e]!;
+        p = y <= lo ? 1 : y > hi ? 0 : (hi - y + 1) / (hi - lo + 1);
+      } else p = probability ? probability(e, x) : 1;
       if (p <= minP || p <= 0) return;
       const w = weight[v]! + f + x * (isSource ? 0 : cltvDelta) * risk;
       let nd: number;

@@ -1,9 +1,7 @@
 /**
  * The multi-part splitter. When one path is unlikely to carry the whole amount, the payment
- * is split: parts are found one after the other, each seeing the ones before it as in flight
- * (so they spread over different channels where that is cheaper), a part is halved while its
- * route's success probability stays below the target, and the last allowed part carries
- * whatever remains. Every part goes under the one payment_secret and total_msat (BOLT #4
+ * is split into equal parts, found one after the other, each seeing the ones before it as in
+ * flight (so they spread over different channels where that is likelier or cheaper). Every part goes under the one payment_secret and total_msat (BOLT #4
  * basic multi-part payments); the caller builds the onions.
  */
 import type { Route } from './types.ts';
@@ -26,53 +24,44 @@ export const DEFAULT_SPLIT: SplitOptions = { maxParts: 16, minPartMsat: 10_000_0
 export type PartSearch = (amountMsat: number) => Route | null;
 
 /**
- * splitPayment plans the parts that deliver `amountMsat`. `reserve` is called with each
- * accepted part (to count it in flight for the next searches) and `release` with each part
- * given back when the plan fails as a whole. Returns the parts, or null when no set of
- * parts within the limits can deliver the amount.
+ * splitPayment plans the parts that deliver `amountMsat`: it tries 1 part, then 2, 4, 8 ...
+ * equal parts up to `maxParts` (none below `minPartMsat`), each plan's parts found one after
+ * the other with the earlier ones counted in flight, and keeps the plan whose parts are all
+ * likeliest to succeed together, stopping at the first plan whose every part reaches
+ * `targetProbability`. `reserve` and `release` count a part in flight and give it back; the
+ * returned parts are left reserved. Returns null when no plan within the limits delivers the
+ * whole amount.
  */
 export function splitPayment(amountMsat: number, search: PartSearch, reserve: (r: Route) => void, release: (r: Route) => void, o: SplitOptions = DEFAULT_SPLIT): Route[] | null {
-  const first = search(amountMsat);
-  if (first && (first.probability >= o.targetProbability || o.maxParts <= 1 || amountMsat < 2 * o.minPartMsat)) {
-    reserve(first);
-    return [first];
-  }
-  const parts: Route[] = [];
-  let remaining = amountMsat;
-  let chunk = amountMsat;
-  // The first route, when there was one, is a fallback for the whole amount.
-  const fallback = first;
-  let searches = 0;
-  const maxSearches = o.maxParts * 8;
-  while (remaining > 0) {
-    if (++searches > maxSearches) break;
-    const last = parts.length >= o.maxParts - 1;
-    const want = last ? remaining : Math.min(chunk, remaining);
-    const r = search(want);
-    const canHalve = !last && Math.floor(want / 2) >= o.minPartMsat;
-    if ((!r || r.probability < o.targetProbability) && canHalve) {
-      chunk = Math.floor(want / 2);
-      continue;
+  let best: Route[] | null = null;
+  let bestP = -1;
+  const counts: number[] = [];
+  for (let k = 1; k < o.maxParts; k *= 2) counts.push(k);
+  counts.push(Math.max(1, o.maxParts));
+  for (const k of counts) {
+    const part = Math.ceil(amountMsat / k);
+    if (k > 1 && part < o.minPartMsat) break;
+    const plan: Route[] = [];
+    let remaining = amountMsat;
+    while (remaining > 0) {
+      const r = search(Math.min(part, remaining));
+      if (!r) break;
+      plan.push(r);
+      reserve(r);
+      remaining -= r.deliveredMsat;
     }
-    if (!r) break;
-    parts.push(r);
-    reserve(r);
-    remaining -= r.deliveredMsat;
-  }
-  if (remaining > 0) {
-    for (const p of parts) release(p);
-    if (fallback) {
-      reserve(fallback);
-      return [fallback];
+    for (const r of plan) release(r);
+    if (remaining > 0) continue;
+    const p = productProbability(plan);
+    if (p > bestP) {
+      best = plan;
+      bestP = p;
     }
-    return null;
+    if (plan.every((r) => r.probability >= o.targetProbability)) break;
   }
-  if (fallback && productProbability(parts) < fallback.probability) {
-    for (const p of parts) release(p);
-    reserve(fallback);
-    return [fallback];
-  }
-  return parts;
+  if (!best) return null;
+  for (const r of best) reserve(r);
+  return best;
 }
 
 /** productProbability is the chance that every part succeeds, the parts being priced independently. */

@@ -97,8 +97,8 @@ describe('closing', () => {
     assert.equal(tx.inputs[0]!.witness.length, 4);
   });
 
-  test('fee_range: the fundee picks a fee in the overlap and the funder agrees', () => {
-    const { a, b } = openPair({ configB: { closingFeeRange: { min: sat(5000), max: sat(6000) } } });
+  test('fee_range: a fundee given a range for this close picks a fee in the overlap and the funder agrees', () => {
+    const { a, b } = openPair({ configB: { closingFeeRange: { min: sat(5000), max: sat(6000) }, closingFeeRangeForced: true } });
     a.step({ kind: 'command', command: { kind: 'shutdown' } });
     deliver(a, b);
     deliver(b, a); // B's shutdown → A's first closing_signed
@@ -113,8 +113,8 @@ describe('closing', () => {
     assert.deepEqual(closingTxOf(a), closingTxOf(b));
   });
 
-  test('fee_range without overlap: a warning, still negotiating', () => {
-    const { a, b } = openPair({ configA: { closingFeeRange: { min: sat(200), max: sat(1000) } }, configB: { closingFeeRange: { min: sat(5000), max: sat(6000) } } });
+  test('fee_range without overlap (both ranges forced): a warning, still negotiating', () => {
+    const { a, b } = openPair({ configA: { closingFeeRange: { min: sat(200), max: sat(1000) } }, configB: { closingFeeRange: { min: sat(5000), max: sat(6000) }, closingFeeRangeForced: true } });
     a.step({ kind: 'command', command: { kind: 'shutdown' } });
     flush(a, b);
     assert.equal(stateName(b), 'Negotiating');
