@@ -42,6 +42,7 @@ export * from './state.ts';
 export * from './htlc-state.ts';
 export * from './updates.ts';
 export * from './updates-protocol.ts';
+export * from './spendable.ts';
 export * from './limits.ts';
 export * from './open.ts';
 export * from './close.ts';

@@ -12,6 +12,8 @@ import { InMemorySigner } from '../keys/index.ts';
 import { type WireMessage } from '../wire/index.ts';
 import {
   currentView,
+  receivableMsat,
+  spendableMsat,
   hasChangesForRemote,
   signedLocalCommitment,
   startFunder,
@@ -805,6 +807,18 @@ export class ChannelManager {
   /** fundingSpent tells the channel machine its funding output was spent by a confirmed transaction. */
   async fundingSpent(ch: ChannelHandle, mutual: boolean): Promise<void> {
     await this.run(ch, { kind: 'funding_spent', mutual });
+  }
+
+  /**
+   * htlcCapacity: the largest HTLC we can offer and the peer can offer now (spendable_msat,
+   * receivable_msat), by the machine's own checks (channel/spendable.ts); zero unless the
+   * channel is open for payments.
+   */
+  htlcCapacity(ch: ChannelHandle): { spendable: Msat; receivable: Msat } {
+    const s = ch.state;
+    if (s.name !== 'Normal') return { spendable: msat(0), receivable: msat(0) };
+    const env = this.env(ch.keyIndex, ch);
+    return { spendable: spendableMsat(s.commitments, env), receivable: receivableMsat(s.commitments, env) };
   }
 
   /** find locates a channel by channel id, short channel id, or peer id. */

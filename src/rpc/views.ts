@@ -18,8 +18,8 @@ export function channelView(channels: ChannelManager, ch: ChannelHandle): Record
   const theirReserve = c.params.local.channelReserve * 1000n;
   const inFlight = view.htlcs.filter((h) => h.direction === 'offered').reduce((a, h) => a + h.amount, 0n);
   const toUs = view.spec.toLocal;
-  const spendable = toUs - reserve > 0n ? toUs - reserve : 0n;
-  const receivable = view.spec.toRemote - theirReserve > 0n ? view.spec.toRemote - theirReserve : 0n;
+  // What one HTLC can carry now, by the channel's own checks (zero once it is closing).
+  const { spendable, receivable } = channels.htlcCapacity(ch);
   Object.assign(out, {
     short_channel_id: 'shortChannelId' in s && s.shortChannelId ? formatScid(s.shortChannelId) : undefined,
     funding_txid: toHex(Uint8Array.from(c.params.funding.txid).reverse()),
@@ -31,6 +31,8 @@ export function channelView(channels: ChannelManager, ch: ChannelHandle): Record
     to_us_msat: toUs,
     spendable_msat: spendable,
     receivable_msat: receivable,
+    our_reserve_msat: reserve,
+    their_reserve_msat: theirReserve,
     in_flight_msat: inFlight,
     feerate: { perkw: view.spec.feeratePerKw },
     htlcs: c.htlcs.map((h) => ({ direction: h.direction === 'offered' ? 'out' : 'in', id: h.id, amount_msat: h.amount, expiry: h.cltvExpiry, payment_hash: toHex(h.paymentHash), state: h.state })),
