@@ -57,6 +57,12 @@ export interface ChannelConfig {
   closingFeeRange: { min: Sat; max: Sat };
   /** The operator gave `closingFeeRange` for this close: apply it whatever our role. */
   closingFeeRangeForced?: boolean;
+  /**
+   * Developer (to stage Core Lightning's order in tests): as funder, start closing_signed
+   * once no HTLC remains and we owe no signature, even while a fee update is not yet in
+   * both commitments.
+   */
+  devEarlyClosingSigned?: boolean;
 }
 
 /** Feerates (sat per 1000 weight) as the node's estimator sees them now. */

@@ -241,7 +241,10 @@ export function maybeNegotiate(s: ChannelState, effects: Effect[], env: ChannelE
       return maybeNegotiate({ ...s, localShutdown: local }, [...effects, { kind: 'send_message', message: local }], env);
     }
   }
-  if (s.name !== 'ShuttingDown' || !s.localShutdown || !s.remoteShutdown || !isChannelClear(s.commitments)) return { state: s, effects };
+  if (s.name !== 'ShuttingDown' || !s.localShutdown || !s.remoteShutdown) return { state: s, effects };
+  const c = s.commitments;
+  const early = env.config.devEarlyClosingSigned === true && c.params.localIsFunder && c.htlcs.length === 0 && c.pendingLocalUpdates.length === 0 && !c.awaitingRevocation;
+  if (!isChannelClear(c) && !early) return { state: s, effects };
   return beginNegotiation(s, s.localShutdown, s.remoteShutdown, effects, env);
 }
 

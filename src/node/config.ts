@@ -41,6 +41,10 @@ export interface NodeConfig {
   devDisconnectDirection: 'sent' | 'received' | 'both';
   /** Developer: the base delay of the redial backoff in milliseconds; null keeps the default. */
   devReconnectMs: number | null;
+  /** Developer: as funder, offer exactly this closing fee (fee_range min = max), as Core Lightning does on regtest; null when off. */
+  devClosingFeeSat: number | null;
+  /** Developer: as funder, start closing_signed once no HTLC remains even with a fee update not yet revoked, as Core Lightning does. */
+  devEarlyClosingSigned: boolean;
 }
 
 /** The flags kited accepts, with their meaning (also its --help). */
@@ -65,6 +69,8 @@ export const FLAGS: Record<string, string> = {
     'developer: drop the peer connection, as a flaky peer would, right after every N-th channel update message sent (update_*, commitment_signed, revoke_and_ack; 1 = each one), at the first commitment_signed or revoke_and_ack reaching the count',
   'dev-disconnect-direction': 'developer: which channel update messages --dev-disconnect-after-channel-msgs counts: sent (default), received (the drop discards what follows on that connection) or both',
   'dev-reconnect-ms': 'developer: base delay in ms of the backoff redialling kept peers (default 1000); the backoff then stops growing at 1 s',
+  'dev-closing-fee-sat': 'developer: as funder, offer exactly this closing fee with fee_range min = max (as Core Lightning does on regtest)',
+  'dev-early-closing-signed': 'developer: as funder, send closing_signed once no HTLC remains, before a fee update is revoked (as Core Lightning does)',
 };
 
 /** parseConfigFile reads `key=value` lines; `#` starts a comment. */
@@ -149,6 +155,9 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   };
   const devDisconnectAfterChannelMsgs = devFlag('dev-disconnect-after-channel-msgs', 1);
   const devReconnectMs = devFlag('dev-reconnect-ms', 0);
+  const devClosingFeeSat = devFlag('dev-closing-fee-sat', 1);
+  const devEarlyClosingSigned = get('dev-early-closing-signed') === 'true';
+  if (devEarlyClosingSigned && !developer) throw new KiteError(-32602, '--dev-early-closing-signed needs --developer');
   const devDisconnectDirection = (get('dev-disconnect-direction') ?? 'sent') as NodeConfig['devDisconnectDirection'];
   if (get('dev-disconnect-direction') !== undefined && devDisconnectAfterChannelMsgs === null) {
     throw new KiteError(-32602, '--dev-disconnect-direction needs --dev-disconnect-after-channel-msgs');
@@ -179,5 +188,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     devDisconnectAfterChannelMsgs,
     devDisconnectDirection,
     devReconnectMs,
+    devClosingFeeSat,
+    devEarlyClosingSigned,
   };
 }

@@ -15,6 +15,7 @@ import { noiseLinks } from './links.ts';
 import { openOnChain, type OnChain } from './onchain.ts';
 import { ChannelManager } from './channels.ts';
 import { OnchainResolver } from './resolver.ts';
+import { sat } from '../lib/units.ts';
 import { PaymentsManager } from './payments.ts';
 import { openDatabase, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
 import { InvoiceBook } from '../payments/index.ts';
@@ -98,7 +99,11 @@ export class KiteNode {
       peers: this.peers,
       onchain: this.onchain,
       log: this.log,
-      config: {},
+      // Developer switches that stage Core Lightning's closing behaviour in tests.
+      config: {
+        ...(this.cfg.devClosingFeeSat !== null ? { closingFeeRange: { min: sat(this.cfg.devClosingFeeSat), max: sat(this.cfg.devClosingFeeSat) } } : {}),
+        ...(this.cfg.devEarlyClosingSigned ? { devEarlyClosingSigned: true } : {}),
+      },
       developer: this.cfg.developer,
     });
     this.payments = new PaymentsManager({
