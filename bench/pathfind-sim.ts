@@ -356,12 +356,7 @@ export function kiteStrategy(knowledge = new LiquidityKnowledge()): Strategy & {
         const cost: CostOptions = {
           ...KITE_COST,
           combine: 'log',
-          probability: (e, x) => {
-            const hi = prepared.hi[e]!;
-            const lo = prepared.lo[e]!;
-            const y = x + prepared.inFlight[e]!;
-            return y <= lo ? 1 : y > hi ? 0 : (hi - y + 1) / (hi - lo + 1);
-          },
+          liquidity: prepared,
         };
         const local = world.localLiquidity();
         const budget = remaining;

@@ -129,12 +129,7 @@ function timing(): void {
     const cost: CostOptions = {
       ...KITE_COST,
       combine: 'log',
-      probability: (e, x) => {
-        const y = x + prepared.inFlight[e]!;
-        const lo = prepared.lo[e]!;
-        const hi = prepared.hi[e]!;
-        return y <= lo ? 1 : y > hi ? 0 : (hi - y + 1) / (hi - lo + 1);
-      },
+      liquidity: prepared,
     };
     const limits = { maxFeeMsat: Math.max(5000, c.amount * 0.005) };
     const r = finder.findRoute({ source: c.s, target: c.t, amountMsat: c.amount, finalCltvDelta: 18, cost, limits });
@@ -145,12 +140,7 @@ function timing(): void {
     const p2 = knowledge.prepare(view, now);
     const cost2: CostOptions = {
       ...cost,
-      probability: (e, x) => {
-        const y = x + p2.inFlight[e]!;
-        const lo = p2.lo[e]!;
-        const hi = p2.hi[e]!;
-        return y <= lo ? 1 : y > hi ? 0 : (hi - y + 1) / (hi - lo + 1);
-      },
+      liquidity: p2,
     };
     const move = (r2: Route, sign: number): void => {
       for (const h of r2.hops) p2.inFlight[h.edge]! += sign * h.amountMsat;

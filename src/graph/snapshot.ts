@@ -147,10 +147,11 @@ export function decodeSnapshot(bytes: Uint8Array, nodeCount?: number): GraphSnap
   const feeBaseMsat = new Array<bigint>(2 * N);
   const feeProportionalMillionths = new Uint32Array(2 * N);
   const cltvExpiryDelta = new Uint16Array(2 * N);
+  let capMsat = 0n;
   for (let e = 0; e < 2 * N; e++) {
     htlcMinimumMsat[e] = hmin.values[hmin.index[e]!]!;
     const m = hmax.values[hmax.index[e]!]!;
-    const capMsat = capacitySat[e >> 1]! * 1000n;
+    if ((e & 1) === 0) capMsat = capacitySat[e >> 1]! * 1000n;
     htlcMaximumMsat[e] = m === 0n ? capMsat : m === 1n ? (capMsat * 99n) / 100n : m;
     feeBaseMsat[e] = fbase.values[fbase.index[e]!]!;
     feeProportionalMillionths[e] = Number(fppm.values[fppm.index[e]!]!);
@@ -212,7 +213,9 @@ export function loadSnapshot(graph: NetworkGraph, snap: GraphSnapshot, nodes: re
     // The snapshot's first node is not always the lesser key: direction d of the graph is
     // from node_id_1 (the lesser), so swap when needed.
     const swap = lessThan(b.nodeId, a.nodeId);
-    const [n1, n2] = swap ? [b, a] : [a, b];
+    const n1 = swap ? b : a;
+    const n2 = swap ? a : b;
+    const capMsat = capacity * 1000n;
     graph.addChannel({ scid, nodeId1: n1.nodeId, nodeId2: n2.nodeId, node1Key: keys[n1.index], node2Key: keys[n2.index], capacity, addedAt: ts });
     for (let d = 0; d < 2; d++) {
       const e = 2 * i + (swap ? 1 - d : d);
@@ -231,7 +234,7 @@ export function loadSnapshot(graph: NetworkGraph, snap: GraphSnapshot, nodes: re
         feeProportionalMillionths: snap.feeProportionalMillionths[e]!,
         htlcMaximumMsat: htlcMax as Msat,
         disabled,
-        usable: htlcMax >= htlcMin && htlcMax <= capacity * 1000n,
+        usable: htlcMax >= htlcMin && htlcMax <= capMsat,
         raw: null,
       });
     }

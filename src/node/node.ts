@@ -19,6 +19,9 @@ import { sat } from '../lib/units.ts';
 import { PaymentsManager } from './payments.ts';
 import { openDatabase, NODE_MIGRATIONS, type Db } from '../store/sqlite/index.ts';
 import { InvoiceBook } from '../payments/index.ts';
+import { SqliteInvoiceStore } from '../store/sqlite/invoice-store.ts';
+import { systemClock, unixSeconds, type Clock } from './clock.ts';
+import { EventBus } from './events.ts';
 
 /** Timing knobs; tests shorten them. */
 export interface NodeTimings {
@@ -41,6 +44,10 @@ export const DEFAULT_TIMINGS: NodeTimings = {
 
 export class KiteNode {
   readonly nodeId: Uint8Array;
+  /** The node's one clock (the wall clock in the daemon). */
+  readonly clock: Clock = systemClock;
+  /** The node's event bus: subsystems publish on it, surfaces subscribe. */
+  readonly events = new EventBus();
   readonly peers: PeerManager;
   listenPort = 0;
   onchain: OnChain | null = null;
@@ -66,7 +73,7 @@ export class KiteNode {
         pingIntervalMs: cfg.pingIntervalSec * 1000,
         pongTimeoutMs: timings.pongTimeoutMs,
         maxPingsPerMinute: timings.maxPingsPerMinute,
-        now: () => Date.now(),
+        now: () => this.clock.now(),
         random: randomBytes,
         devDisconnectAfterChannelMsgs: cfg.devDisconnectAfterChannelMsgs ?? undefined,
         devDisconnectDirection: cfg.devDisconnectDirection,
@@ -78,7 +85,17 @@ export class KiteNode {
       reconnectMaxMs: cfg.devReconnectMs === null ? timings.reconnectMaxMs : Math.max(cfg.devReconnectMs, 1000),
     });
     this.db = openDatabase(join(cfg.dataDir, 'kite.sqlite3'), NODE_MIGRATIONS);
-    this.invoices = new InvoiceBook({ db: this.db, network: cfg.network, nodeSecret: secret, now: () => Math.floor(Date.now() / 1000), random: randomBytes });
+    this.invoices = new InvoiceBook({
+      store: new SqliteInvoiceStore(this.db),
+      network: cfg.network,
+      nodeSecret: secret,
+      now: () => unixSeconds(this.clock),
+      random: randomBytes,
+      schedule: (ms, fn) => {
+        const h = this.clock.after(ms, fn);
+        return () => this.clock.cancel(h);
+      },
+    });
   }
 
   /** start opens everything: peer listener, RPC socket, HTTP RPC. */

@@ -1,88 +1,39 @@
 /**
- * The invoice book: invoices this node issued, with their preimages, persisted in SQLite
- * before the bolt11 string is handed out (persist before you speak: a paid invoice whose
+ * The invoice book: invoices this node issued, with their preimages, persisted (through an
+ * injected InvoiceStore) before the bolt11 string is handed out (persist before you speak: a paid invoice whose
  * preimage was lost would be money lost). States: unpaid → paid, or unpaid → expired.
  */
-import type { Db } from '../store/sqlite/index.ts';
+import type { InvoiceStatus, InvoiceStore, StoredInvoice } from '../store/invoice-store.ts';
 import { createInvoice, type InvoiceNetwork } from '../invoice/index.ts';
 import { sha256 } from '../crypto/index.ts';
 import { KiteError } from '../lib/errors.ts';
 import { equalBytes, toHex } from '../lib/bytes.ts';
 import type { Msat } from '../lib/units.ts';
 
-export type InvoiceStatus = 'unpaid' | 'paid' | 'expired';
+export type { InvoiceStatus };
 
-export interface InvoiceRecord {
-  label: string;
-  paymentHash: Uint8Array;
-  preimage: Uint8Array;
-  paymentSecret: Uint8Array;
-  amountMsat: Msat | null;
-  description: string;
-  bolt11: string;
-  createdAt: number;
-  expiresAt: number;
-  minFinalCltvExpiry: number;
-  status: InvoiceStatus;
-  payIndex: number | null;
-  amountReceivedMsat: Msat | null;
-  paidAt: number | null;
-}
+/** An invoice this node issued. */
+export type InvoiceRecord = StoredInvoice;
 
 /** Error codes of invoice commands (Core Lightning's numbering). */
 export const INVOICE_ERRORS = { DUPLICATE_LABEL: 900, DUPLICATE_PREIMAGE: 901, UNKNOWN: 905, EXPIRED: 903 } as const;
 
-interface Row {
-  label: string;
-  payment_hash: Buffer;
-  preimage: Buffer;
-  payment_secret: Buffer;
-  amount_msat: number | bigint | null;
-  description: string;
-  bolt11: string;
-  created_at: number;
-  expires_at: number;
-  min_final_cltv_expiry: number;
-  status: InvoiceStatus;
-  pay_index: number | null;
-  amount_received_msat: number | bigint | null;
-  paid_at: number | null;
-}
-
-function fromRow(r: Row): InvoiceRecord {
-  return {
-    label: r.label,
-    paymentHash: new Uint8Array(r.payment_hash),
-    preimage: new Uint8Array(r.preimage),
-    paymentSecret: new Uint8Array(r.payment_secret),
-    amountMsat: r.amount_msat === null ? null : (BigInt(r.amount_msat) as Msat),
-    description: r.description,
-    bolt11: r.bolt11,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    minFinalCltvExpiry: r.min_final_cltv_expiry,
-    status: r.status,
-    payIndex: r.pay_index,
-    amountReceivedMsat: r.amount_received_msat === null ? null : (BigInt(r.amount_received_msat) as Msat),
-    paidAt: r.paid_at,
-  };
-}
-
 export interface InvoiceBookOptions {
-  db: Db;
+  store: InvoiceStore;
   network: InvoiceNetwork;
   nodeSecret: Uint8Array;
+  /** Seconds since the Unix epoch. */
   now: () => number;
   random: (n: number) => Uint8Array;
+  /** Runs `fn` after `ms` milliseconds and returns what cancels it (the node's clock); waitFor's expiry uses it. */
+  schedule: (ms: number, fn: () => void) => () => void;
 }
 
 /** InvoiceBook creates, stores, lists and settles invoices. */
 export class InvoiceBook {
   private waiters = new Map<string, ((r: InvoiceRecord) => void)[]>();
 
-  constructor(private readonly o: InvoiceBookOptions) {
-    o.db.defaultSafeIntegers(false);
-  }
+  constructor(private readonly o: InvoiceBookOptions) {}
 
   /**
    * create issues an invoice. The record (with its preimage) is committed before the
@@ -111,27 +62,33 @@ export class InvoiceBook {
       timestamp: now,
       nodeSecret: this.o.nodeSecret,
     });
-    this.o.db
-      .prepare(
-        `INSERT INTO invoices (label, payment_hash, preimage, payment_secret, amount_msat, description, bolt11, created_at, expires_at, min_final_cltv_expiry, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unpaid')`,
-      )
-      .run(p.label, paymentHash, preimage, paymentSecret, p.amountMsat === null ? null : p.amountMsat, p.description, bolt11, now, now + expiry, minFinal);
+    this.o.store.insert({
+      label: p.label,
+      paymentHash,
+      preimage,
+      paymentSecret,
+      amountMsat: p.amountMsat,
+      description: p.description,
+      bolt11,
+      createdAt: now,
+      expiresAt: now + expiry,
+      minFinalCltvExpiry: minFinal,
+    });
     return this.get(p.label)!;
   }
 
   get(label: string): InvoiceRecord | null {
-    const r = this.o.db.prepare('SELECT * FROM invoices WHERE label = ?').get(label) as Row | undefined;
-    return r ? this.withExpiry(fromRow(r)) : null;
+    const r = this.o.store.byLabel(label);
+    return r ? this.withExpiry(r) : null;
   }
 
   byHash(hash: Uint8Array): InvoiceRecord | null {
-    const r = this.o.db.prepare('SELECT * FROM invoices WHERE payment_hash = ?').get(hash) as Row | undefined;
-    return r ? this.withExpiry(fromRow(r)) : null;
+    const r = this.o.store.byHash(hash);
+    return r ? this.withExpiry(r) : null;
   }
 
   list(): InvoiceRecord[] {
-    return (this.o.db.prepare('SELECT * FROM invoices ORDER BY created_at, label').all() as Row[]).map((r) => this.withExpiry(fromRow(r)));
+    return this.o.store.list().map((r) => this.withExpiry(r));
   }
 
   private withExpiry(r: InvoiceRecord): InvoiceRecord {
@@ -147,14 +104,7 @@ export class InvoiceBook {
     const rec = this.byHash(paymentHash);
     if (!rec) throw new KiteError(INVOICE_ERRORS.UNKNOWN, `no invoice with payment_hash ${toHex(paymentHash)}`);
     if (rec.status === 'paid') return rec;
-    this.o.db.transaction(() => {
-      const next = ((this.o.db.prepare('SELECT MAX(pay_index) AS m FROM invoices').get() as { m: number | null }).m ?? 0) + 1;
-      this.o.db
-        .prepare(`UPDATE invoices SET status = 'paid', pay_index = ?, amount_received_msat = ?, paid_at = ? WHERE payment_hash = ?`)
-        .run(next, receivedMsat, this.o.now(), paymentHash);
-      const add = this.o.db.prepare('INSERT OR IGNORE INTO invoice_htlcs (htlc_key, payment_hash) VALUES (?, ?)');
-      for (const k of htlcKeys) add.run(k, paymentHash);
-    })();
+    this.o.store.markPaid(paymentHash, receivedMsat, this.o.now(), htlcKeys);
     const paid = this.byHash(paymentHash)!;
     for (const w of this.waiters.get(paid.label) ?? []) w(paid);
     this.waiters.delete(paid.label);
@@ -163,8 +113,8 @@ export class InvoiceBook {
 
   /** paidBy tells whether the HTLC with this key is one of those that paid the invoice. */
   paidBy(paymentHash: Uint8Array, htlcKey: string): boolean {
-    const row = this.o.db.prepare('SELECT payment_hash FROM invoice_htlcs WHERE htlc_key = ?').get(htlcKey) as { payment_hash: Uint8Array } | undefined;
-    return row !== undefined && equalBytes(row.payment_hash, paymentHash);
+    const paid = this.o.store.paidByHash(htlcKey);
+    return paid !== null && equalBytes(paid, paymentHash);
   }
 
   /** waitFor resolves when the invoice is paid, or rejects when it expires unpaid. */
@@ -175,12 +125,18 @@ export class InvoiceBook {
     if (rec.status === 'expired') return Promise.reject(new KiteError(INVOICE_ERRORS.EXPIRED, `invoice '${label}' expired`));
     return new Promise((resolve, reject) => {
       const delay = Math.max(0, (rec.expiresAt - this.o.now() + 1) * 1000);
-      const t = setTimeout(() => reject(new KiteError(INVOICE_ERRORS.EXPIRED, `invoice '${label}' expired`)), Math.min(delay, 2 ** 31 - 1));
       const list = this.waiters.get(label) ?? [];
-      list.push((r) => {
-        clearTimeout(t);
+      const waiter = (r: InvoiceRecord): void => {
+        cancel();
         resolve(r);
+      };
+      const cancel = this.o.schedule(Math.min(delay, 2 ** 31 - 1), () => {
+        const rest = (this.waiters.get(label) ?? []).filter((w) => w !== waiter);
+        if (rest.length > 0) this.waiters.set(label, rest);
+        else this.waiters.delete(label);
+        reject(new KiteError(INVOICE_ERRORS.EXPIRED, `invoice '${label}' expired`));
       });
+      list.push(waiter);
       this.waiters.set(label, list);
     });
   }

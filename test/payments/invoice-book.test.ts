@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, NODE_MIGRATIONS } from '../../src/store/sqlite/index.ts';
 import { InvoiceBook, invoiceJson } from '../../src/payments/index.ts';
+import { SqliteInvoiceStore } from '../../src/store/sqlite/invoice-store.ts';
 import { decodeInvoice } from '../../src/invoice/index.ts';
 import { getPublicKey, randomBytes, sha256 } from '../../src/crypto/index.ts';
 import { msat } from '../../src/lib/units.ts';
@@ -19,7 +20,7 @@ const secret = new Uint8Array(32).fill(0x42);
 
 function book(now: { t: number }, path = join(mkdtempSync(join(tmpdir(), 'kite-inv-')), 'kite.sqlite3')) {
   const db = openDatabase(path, NODE_MIGRATIONS);
-  return { db, path, book: new InvoiceBook({ db, network: 'regtest', nodeSecret: secret, now: () => now.t, random: randomBytes }) };
+  return { db, path, book: new InvoiceBook({ store: new SqliteInvoiceStore(db), network: 'regtest', nodeSecret: secret, now: () => now.t, random: randomBytes, schedule: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t); } }) };
 }
 
 test('create: the bolt11 decodes to the asked invoice and survives a reopen', () => {
