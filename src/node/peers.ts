@@ -10,6 +10,8 @@ import { fromHex, toHex } from '../lib/bytes.ts';
 import type { WireMessage } from '../wire/index.ts';
 import type { Logger } from './log.ts';
 import { Peer, type MessageLink, type PeerOptions } from './peer.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import type { EventBus } from './events.ts';
 
 /** LinkFactory makes authenticated links (BOLT 8) out of TCP connections. */
 export interface LinkFactory {
@@ -31,11 +33,16 @@ export interface PeerManagerOptions {
   dataDir: string | null;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
+  /** The node's clock and timers (default: the wall clock); also handed to each Peer. */
+  clock?: Clock;
+  /** Where peer_connected / peer_disconnected are published. */
+  events?: EventBus;
 }
 
 export class PeerManager {
   readonly peers = new Map<string, Peer>();
-  private kept = new Map<string, KeptPeer & { attempt: number; timer: NodeJS.Timeout | null }>();
+  private kept = new Map<string, KeptPeer & { attempt: number; timer: TimerHandle | null }>();
+  private readonly clock: Clock;
   private server: net.Server | null = null;
   private inbound = new Set<net.Socket>();
   private stopped = false;
@@ -45,6 +52,7 @@ export class PeerManager {
   onPeerClosed: (id: string) => void = () => {};
 
   constructor(readonly opts: PeerManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
     for (const k of this.loadKept()) this.kept.set(k.id, { ...k, attempt: 0, timer: null });
   }
 
@@ -84,7 +92,7 @@ export class PeerManager {
     // BOLT #1 leaves duplicate connections to the implementation; like the others we keep
     // the newest connection and drop the old one.
     if (old) old.close('replaced by a new connection');
-    const peer = new Peer(link, outbound, { ...this.opts.peer, log: this.opts.log });
+    const peer = new Peer(link, outbound, { clock: this.clock, ...this.opts.peer, log: this.opts.log });
     this.peers.set(id, peer);
     peer.onMessage = (m) => this.onMessage(peer, m);
     // The node hears of the connection synchronously when init completes, so that it
@@ -96,11 +104,15 @@ export class PeerManager {
       const k = this.kept.get(id);
       if (k) k.attempt = 0;
       this.onPeerReady(peer);
+      this.opts.events?.emit('peer_connected', { peerId: id, outbound, address: `${link.remoteAddress}:${link.remotePort}` });
     };
     peer.onClosed((reason) => {
       if (this.peers.get(id) === peer) {
         this.peers.delete(id);
-        if (peer.remoteFeatures) this.onPeerClosed(id);
+        if (peer.remoteFeatures) {
+          this.onPeerClosed(id);
+          this.opts.events?.emit('peer_disconnected', { peerId: id, reason });
+        }
       }
       this.opts.log.info('peer disconnected', { peer: id, reason });
       const k = this.kept.get(id);
@@ -117,7 +129,7 @@ export class PeerManager {
     const link = await this.opts.links.dial(host, port, fromHex(id));
     const peer = await this.attach(link, true);
     const prev = this.kept.get(id);
-    if (prev?.timer) clearTimeout(prev.timer);
+    this.clock.cancel(prev?.timer);
     this.kept.set(id, { id, host, port, attempt: 0, timer: null });
     this.saveKept();
     return peer;
@@ -128,7 +140,7 @@ export class PeerManager {
     if (!k || this.stopped || k.timer) return;
     const wait = delay ?? Math.min(this.opts.reconnectMaxMs, this.opts.reconnectBaseMs * 2 ** k.attempt);
     k.attempt++;
-    k.timer = setTimeout(() => {
+    k.timer = this.clock.after(wait, () => {
       k.timer = null;
       if (this.stopped || this.peers.get(id)?.state === 'active' || !this.kept.has(id)) return;
       this.opts.links
@@ -141,13 +153,13 @@ export class PeerManager {
             this.scheduleReconnect(id);
           },
         );
-    }, wait);
+    });
   }
 
   /** disconnect closes the connection and forgets to reconnect. Returns false if unknown. */
   disconnect(id: string): boolean {
     const k = this.kept.get(id);
-    if (k?.timer) clearTimeout(k.timer);
+    this.clock.cancel(k?.timer);
     const wasKept = this.kept.delete(id);
     if (wasKept) this.saveKept();
     const p = this.peers.get(id);
@@ -161,7 +173,7 @@ export class PeerManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const k of this.kept.values()) if (k.timer) clearTimeout(k.timer);
+    for (const k of this.kept.values()) this.clock.cancel(k.timer);
     for (const p of this.peers.values()) p.close('shutting down');
     for (const s of this.inbound) s.destroy();
     if (this.server) await new Promise<void>((res) => this.server!.close(() => res()));
