@@ -3,7 +3,6 @@
  * (reconnecting with exponential backoff, remembered across restarts in `peers.json`), and
  * routes their messages to the node.
  */
-import net from 'node:net';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../lib/bytes.ts';
@@ -13,10 +12,19 @@ import { Peer, type MessageLink, type PeerOptions } from './peer.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import type { EventBus } from './events.ts';
 
-/** LinkFactory makes authenticated links (BOLT 8) out of TCP connections. */
+/** A listening LinkFactory: the bound port, and how to stop (dropping unfinished handshakes). */
+export interface LinkListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * LinkFactory makes authenticated links (BOLT 8): it dials, and it listens and accepts,
+ * handing over only links whose handshake completed. Sockets never leave it.
+ */
 export interface LinkFactory {
   dial(host: string, port: number, remotePubkey: Uint8Array): Promise<MessageLink>;
-  accept(socket: net.Socket): Promise<MessageLink>;
+  listen(host: string, port: number, onLink: (link: MessageLink) => void): Promise<LinkListener>;
 }
 
 export interface KeptPeer {
@@ -43,8 +51,7 @@ export class PeerManager {
   readonly peers = new Map<string, Peer>();
   private kept = new Map<string, KeptPeer & { attempt: number; timer: TimerHandle | null }>();
   private readonly clock: Clock;
-  private server: net.Server | null = null;
-  private inbound = new Set<net.Socket>();
+  private listener: LinkListener | null = null;
   private stopped = false;
   /** Called for every message a peer hands to the node. */
   onMessage: (peer: Peer, m: WireMessage) => void = () => {};
@@ -58,32 +65,16 @@ export class PeerManager {
 
   /** listen accepts peers on host:port; returns the bound port. */
   async listen(host: string, port: number): Promise<number> {
-    const server = net.createServer((sock) => this.acceptSocket(sock));
-    server.on('error', (e) => this.opts.log.warn('listener error', { error: e.message }));
-    await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(port, host, () => res());
+    this.listener = await this.opts.links.listen(host, port, (link) => {
+      if (this.stopped) return link.close('shutting down');
+      this.attach(link, false).catch(() => {});
     });
-    this.server = server;
-    return (server.address() as net.AddressInfo).port;
+    return this.listener.port;
   }
 
   /** reconnectKept dials every kept peer (at start). */
   reconnectKept(): void {
     for (const k of this.kept.values()) this.scheduleReconnect(k.id, 0);
-  }
-
-  private acceptSocket(sock: net.Socket): void {
-    this.inbound.add(sock);
-    sock.on('close', () => this.inbound.delete(sock));
-    sock.on('error', () => {});
-    this.opts.links.accept(sock).then(
-      (link) => this.attach(link, false).catch(() => {}),
-      (e: Error) => {
-        this.opts.log.info('inbound handshake failed', { remote: `${sock.remoteAddress}:${sock.remotePort}`, reason: e.message });
-        sock.destroy();
-      },
-    );
   }
 
   private async attach(link: MessageLink, outbound: boolean): Promise<Peer> {
@@ -175,8 +166,8 @@ export class PeerManager {
     this.stopped = true;
     for (const k of this.kept.values()) this.clock.cancel(k.timer);
     for (const p of this.peers.values()) p.close('shutting down');
-    for (const s of this.inbound) s.destroy();
-    if (this.server) await new Promise<void>((res) => this.server!.close(() => res()));
+    await this.listener?.close();
+    this.listener = null;
   }
 
   private file(): string | null {
