@@ -1,0 +1,2 @@
+/** routing/: pathfinding over the network graph (layer 4). Nothing is exported yet. */
+export {};
