@@ -22,6 +22,15 @@ import { InvoiceBook } from '../payments/index.ts';
 import { SqliteInvoiceStore } from '../store/sqlite/invoice-store.ts';
 import { systemClock, unixSeconds, type Clock } from './clock.ts';
 import { EventBus } from './events.ts';
+import { hashToHex } from '../chain/interfaces.ts';
+
+/** What a node's home injects; the daemon passes none of it (wall clock, files, TCP). */
+export interface NodeDeps {
+  /** The clock and timers (default: systemClock). */
+  clock?: Clock;
+  /** The event bus (default: a new one). */
+  events?: EventBus;
+}
 
 /** Timing knobs; tests shorten them. */
 export interface NodeTimings {
@@ -44,10 +53,6 @@ export const DEFAULT_TIMINGS: NodeTimings = {
 
 export class KiteNode {
   readonly nodeId: Uint8Array;
-  /** The node's one clock (the wall clock in the daemon). */
-  readonly clock: Clock = systemClock;
-  /** The node's event bus: subsystems publish on it, surfaces subscribe. */
-  readonly events = new EventBus();
   readonly peers: PeerManager;
   listenPort = 0;
   onchain: OnChain | null = null;
@@ -56,15 +61,27 @@ export class KiteNode {
   payments: PaymentsManager | null = null;
   readonly db: Db;
   readonly invoices: InvoiceBook;
+  /** The node's one clock and timer service. */
+  readonly clock: Clock;
+  /** The node's one event bus: peer, channel, HTLC, payment, invoice, chain events. */
+  readonly events: EventBus;
+  private unsubscribeChain: () => void = () => {};
 
   private constructor(
     readonly cfg: NodeConfig,
     readonly log: Logger,
     private readonly secret: Uint8Array,
     timings: NodeTimings,
+    deps: NodeDeps = {},
   ) {
     this.nodeId = getPublicKey(secret);
+    this.clock = deps.clock ?? systemClock;
+    this.events = deps.events ?? new EventBus();
+    this.events.onSubscriberError = (e, ev) => log.warn('event subscriber threw', { event: ev.type, error: String(e) });
+    const clock = this.clock;
     this.peers = new PeerManager({
+      clock,
+      events: this.events,
       links: noiseLinks(secret, timings.handshakeTimeoutMs, log),
       peer: {
         chainHash: chainHash(cfg.network),
@@ -73,7 +90,7 @@ export class KiteNode {
         pingIntervalMs: cfg.pingIntervalSec * 1000,
         pongTimeoutMs: timings.pongTimeoutMs,
         maxPingsPerMinute: timings.maxPingsPerMinute,
-        now: () => this.clock.now(),
+        now: () => clock.now(),
         random: randomBytes,
         devDisconnectAfterChannelMsgs: cfg.devDisconnectAfterChannelMsgs ?? undefined,
         devDisconnectDirection: cfg.devDisconnectDirection,
@@ -89,25 +106,33 @@ export class KiteNode {
       store: new SqliteInvoiceStore(this.db),
       network: cfg.network,
       nodeSecret: secret,
-      now: () => unixSeconds(this.clock),
+      now: () => unixSeconds(clock),
       random: randomBytes,
       schedule: (ms, fn) => {
-        const h = this.clock.after(ms, fn);
-        return () => this.clock.cancel(h);
+        const h = clock.after(ms, fn);
+        return () => clock.cancel(h);
       },
     });
   }
 
   /** start opens everything: peer listener, RPC socket, HTTP RPC. */
-  static async start(cfg: NodeConfig, log: Logger, timings: NodeTimings = DEFAULT_TIMINGS): Promise<KiteNode> {
+  static async start(cfg: NodeConfig, log: Logger, timings: NodeTimings = DEFAULT_TIMINGS, deps: NodeDeps = {}): Promise<KiteNode> {
     const secret = loadOrCreateNodeSecret(cfg.dataDir);
-    const node = new KiteNode(cfg, log, secret, timings);
+    const node = new KiteNode(cfg, log, secret, timings, deps);
     await node.open();
     return node;
   }
 
   private async open(): Promise<void> {
     this.onchain = await openOnChain(this.cfg, this.log.child('chain'));
+    const events = this.events;
+    this.unsubscribeChain = this.onchain.watcher.subscribe((e) => {
+      if (e.type === 'block_connected') events.emit('block_connected', { height: e.block.height, hash: hashToHex(e.block.hash) });
+      else if (e.type === 'block_disconnected') events.emit('block_disconnected', { height: e.height, hash: hashToHex(e.hash) });
+    });
+    // TODO(lead, after the channels/payments/resolver merge): pass `clock: this.clock, events:
+    // this.events` in the options of ChannelManager, PaymentsManager and OnchainResolver below
+    // (their option types do not accept them yet).
     this.channels = new ChannelManager({
       db: this.db,
       nodeSecret: this.secret,
@@ -163,6 +188,7 @@ export class KiteNode {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeChain();
     this.payments?.stop();
     this.resolver?.stop();
     await this.peers.stop();

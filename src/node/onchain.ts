@@ -11,8 +11,19 @@ import { JsonFileWalletStore, loadOrCreateWalletSeed, Wallet } from '../wallet/i
 import type { NodeConfig } from './config.ts';
 import type { Logger } from './log.ts';
 
+/** Regtest-only chain commands (mining and the chain's faucet), typed; absent on other networks. */
+export interface RegtestFacility {
+  /** Mines `blocks` blocks paying `address`; resolves with their hashes (display hex). */
+  generate(blocks: number, address: string): Promise<string[]>;
+  /** Pays `btc` from the chain's faucet (kite-chain or embedded) to `address`; resolves with the txid. */
+  faucet(address: string, btc: number): Promise<string>;
+}
+
 export interface OnChain {
+  /** @deprecated raw JSON-RPC: use `regtest` for the regtest commands; to be removed once the RPC handlers stop using it. */
   rpc: RpcCall;
+  /** Mining and faucet, on regtest only. */
+  regtest?: RegtestFacility;
   backend: BitcoindBackend;
   watcher: BlockWatcher;
   wallet: Wallet;
@@ -60,8 +71,16 @@ export async function openOnChain(cfg: NodeConfig, log: Logger, pollMs = 500): P
   wallet.attach(watcher);
   const stopPolling = startPolling(watcher, { intervalMs: pollMs, onError: (e) => log.warn('chain poll failed', { error: (e as Error).message }) });
   log.info('chain ready', { chain: describe, height: tip.height });
+  const regtest: RegtestFacility | undefined =
+    cfg.network === 'regtest'
+      ? {
+          generate: async (blocks, address) => (await rpc('generatetoaddress', [blocks, address])) as string[],
+          faucet: async (address, btc) => String(await rpc('kite_faucet', [address, btc])),
+        }
+      : undefined;
   return {
     rpc,
+    regtest,
     backend,
     watcher,
     wallet,

@@ -9,6 +9,7 @@ import { equalBytes } from '../lib/bytes.ts';
 import { decodeMessage, encodeMessage, UnknownEvenMessageError, type InitMessage, type PingMessage, type PongMessage, type WireMessage } from '../wire/index.ts';
 import { checkRemoteInitFeatures, Features } from '../wire/features.ts';
 import type { Logger } from './log.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 
 /** MessageLink is what a peer session needs from the transport (a NoiseSocket adapter). */
 export interface MessageLink {
@@ -33,7 +34,10 @@ export interface PeerOptions {
   /** Pings accepted per minute before the peer counts as flooding us. */
   maxPingsPerMinute: number;
   log: Logger;
-  now: () => number;
+  /** The node's clock and timers (default: the wall clock). */
+  clock?: Clock;
+  /** Milliseconds since the epoch; by default `clock.now()`. */
+  now?: () => number;
   random: (n: number) => Uint8Array;
   /**
    * Developer (fault injection): drop the connection right after every N-th channel update
@@ -50,16 +54,22 @@ function isChannelUpdateMessage(type: string): boolean {
   return type.startsWith('update_') || type === 'commitment_signed' || type === 'revoke_and_ack';
 }
 
-export type PeerState = 'awaiting-init' | 'active' | 'closed';
+/**
+ * `condemned`: a must-close decision was taken; nothing more from the connection is
+ * processed, and at most one warning is on its way before the link is closed.
+ */
+export type PeerState = 'awaiting-init' | 'active' | 'condemned' | 'closed';
 
 /** Peer is one live connection after the Noise handshake. */
 export class Peer {
   state: PeerState = 'awaiting-init';
   remoteFeatures: Features | null = null;
   readonly connectedAt: number;
-  private timers: NodeJS.Timeout[] = [];
-  private pingTimer: NodeJS.Timeout | null = null;
-  private pending: { len: number; sentAt: number; resolve: (v: { totlen: number; rtt_ms: number }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  private timers: TimerHandle[] = [];
+  private pingTimer: TimerHandle | null = null;
+  private pending: { len: number; sentAt: number; resolve: (v: { totlen: number; rtt_ms: number }) => void; reject: (e: Error) => void; timer: TimerHandle } | null = null;
+  private readonly clock: Clock;
+  private readonly now: () => number;
   private pingTimes: number[] = [];
   private initWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private closeListeners: ((reason: string) => void)[] = [];
@@ -81,11 +91,14 @@ export class Peer {
     readonly outbound: boolean,
     readonly opts: PeerOptions,
   ) {
-    this.connectedAt = opts.now();
+    this.clock = opts.clock ?? systemClock;
+    const clock = this.clock;
+    this.now = opts.now ?? (() => clock.now());
+    this.connectedAt = this.now();
     this.log = opts.log.child('peer', { peer: toHex(link.remotePubkey) });
     link.onMessage((m) => this.receive(m));
     link.onClose((reason) => this.closed(reason));
-    this.timers.push(setTimeout(() => this.state === 'awaiting-init' && this.fail('no init received in time'), opts.initTimeoutMs));
+    this.timers.push(this.clock.after(opts.initTimeoutMs, () => this.state === 'awaiting-init' && this.fail('no init received in time')));
     // BOLT #1: "the sending node: MUST send init as the first Lightning message for any connection."
     void this.sendMsg({
       type: 'init',
@@ -102,7 +115,7 @@ export class Peer {
   /** ready resolves once both inits are exchanged, or rejects when the peer is refused. */
   ready(): Promise<void> {
     if (this.state === 'active') return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(new Error(this.closeReason ?? 'closed'));
+    if (this.state === 'closed' || this.state === 'condemned') return Promise.reject(new Error(this.closeReason ?? 'closed'));
     return new Promise((resolve, reject) => this.initWaiters.push({ resolve, reject }));
   }
 
@@ -111,7 +124,7 @@ export class Peer {
   }
 
   async sendMsg(m: WireMessage): Promise<void> {
-    if (this.state === 'closed') throw new Error('peer connection is closed');
+    if (this.state === 'closed' || this.state === 'condemned') throw new Error('peer connection is closed');
     await this.link.send(encodeMessage(m));
     if ((this.opts.devDisconnectDirection ?? 'sent') !== 'received') this.devCountUpdate(m.type, 'sent');
   }
@@ -128,7 +141,7 @@ export class Peer {
    */
   private devCountUpdate(type: string, direction: 'sent' | 'received'): void {
     const every = this.opts.devDisconnectAfterChannelMsgs;
-    if (!every || !isChannelUpdateMessage(type) || this.state === 'closed') return;
+    if (!every || !isChannelUpdateMessage(type) || this.state === 'closed' || this.state === 'condemned') return;
     this.devUpdates++;
     if (this.devUpdates < every || type.startsWith('update_')) return;
     this.devUpdates = 0;
@@ -141,14 +154,14 @@ export class Peer {
     if (this.state !== 'active') return Promise.reject(new Error('peer is not connected'));
     if (this.pending) return Promise.reject(new Error('a ping is already in flight'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.after(this.opts.pongTimeoutMs, () => {
         this.pending = null;
         reject(new Error('no pong received in time'));
         this.fail('pong timeout');
-      }, this.opts.pongTimeoutMs);
-      this.pending = { len: numPongBytes, sentAt: this.opts.now(), resolve, reject, timer };
+      });
+      this.pending = { len: numPongBytes, sentAt: this.now(), resolve, reject, timer };
       this.sendMsg({ type: 'ping', num_pong_bytes: numPongBytes, ignored: new Uint8Array(byteslen) } as WireMessage).catch((e: Error) => {
-        clearTimeout(timer);
+        this.clock.cancel(timer);
         this.pending = null;
         reject(e);
       });
@@ -162,25 +175,41 @@ export class Peer {
     this.closed(reason);
   }
 
+  /**
+   * fail condemns the connection: from here on nothing it sends is processed (the rest of
+   * the same read included), no other message of ours goes out, and a single `warning`
+   * saying why is sent before the link is closed.
+   */
   private fail(reason: string, warn = true): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'condemned') return;
     this.log.warn('closing connection', { reason });
+    this.state = 'condemned';
+    this.closeReason = reason;
+    this.stopTimers();
     if (warn) {
       const data = new TextEncoder().encode(reason);
-      this.sendMsg({ type: 'warning', channel_id: new Uint8Array(32), data } as WireMessage)
+      const warning = { type: 'warning', channel_id: new Uint8Array(32), data } as WireMessage;
+      this.link
+        .send(encodeMessage(warning))
         .catch(() => {})
         .finally(() => this.close(reason));
     } else this.close(reason);
   }
 
+  private stopTimers(): void {
+    for (const t of this.timers) this.clock.cancel(t);
+    this.timers = [];
+    this.clock.cancel(this.pingTimer);
+    this.pingTimer = null;
+  }
+
   private closed(reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.closeReason = reason;
-    for (const t of this.timers) clearTimeout(t);
-    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.closeReason ??= reason;
+    this.stopTimers();
     if (this.pending) {
-      clearTimeout(this.pending.timer);
+      this.clock.cancel(this.pending.timer);
       this.pending.reject(new Error(`connection closed: ${reason}`));
       this.pending = null;
     }
@@ -190,18 +219,21 @@ export class Peer {
   }
 
   private armPing(): void {
-    if (this.pingTimer) clearTimeout(this.pingTimer);
-    this.pingTimer = setTimeout(() => {
-      if (this.state !== 'active' || this.pending) return this.armPing();
+    this.clock.cancel(this.pingTimer);
+    this.pingTimer = this.clock.after(this.opts.pingIntervalMs, () => {
+      this.pingTimer = null;
+      if (this.state !== 'active') return;
+      if (this.pending) return this.armPing();
       this.ping(8, 8).then(
         () => this.armPing(),
         () => {},
       );
-    }, this.opts.pingIntervalMs);
+    });
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.state === 'closed') return;
+    // A condemned connection's remaining frames (even those of the same read) are dropped.
+    if (this.state === 'closed' || this.state === 'condemned') return;
     let m: WireMessage;
     try {
       m = decodeMessage(bytes);
@@ -265,7 +297,7 @@ export class Peer {
     if (!check.ok) return this.fail(check.reason);
     this.remoteFeatures = remote;
     this.state = 'active';
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.cancel(t);
     this.timers = [];
     this.log.info('peer ready', { outbound: this.outbound });
     this.armPing();
@@ -280,7 +312,7 @@ export class Peer {
 
   private handlePing(m: PingMessage): void {
     const ping = m;
-    const now = this.opts.now();
+    const now = this.now();
     this.pingTimes = this.pingTimes.filter((t) => now - t < 60_000);
     this.pingTimes.push(now);
     if (this.pingTimes.length > this.opts.maxPingsPerMinute) {
@@ -299,12 +331,12 @@ export class Peer {
     const p = this.pending;
     // BOLT #1: "if `byteslen` does not correspond to any `ping`'s `num_pong_bytes` value it has sent: - MAY close the connection."
     if (!p) return this.fail('unsolicited pong');
-    clearTimeout(p.timer);
+    this.clock.cancel(p.timer);
     this.pending = null;
     if (pong.ignored.length !== p.len) {
       p.reject(new Error(`pong of ${pong.ignored.length} bytes, asked for ${p.len}`));
       return this.fail('pong length does not match ping');
     }
-    p.resolve({ totlen: pong.ignored.length + 4, rtt_ms: this.opts.now() - p.sentAt });
+    p.resolve({ totlen: pong.ignored.length + 4, rtt_ms: this.now() - p.sentAt });
   }
 }

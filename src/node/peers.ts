@@ -3,18 +3,28 @@
  * (reconnecting with exponential backoff, remembered across restarts in `peers.json`), and
  * routes their messages to the node.
  */
-import net from 'node:net';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../lib/bytes.ts';
 import type { WireMessage } from '../wire/index.ts';
 import type { Logger } from './log.ts';
 import { Peer, type MessageLink, type PeerOptions } from './peer.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import type { EventBus } from './events.ts';
 
-/** LinkFactory makes authenticated links (BOLT 8) out of TCP connections. */
+/** A listening LinkFactory: the bound port, and how to stop (dropping unfinished handshakes). */
+export interface LinkListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * LinkFactory makes authenticated links (BOLT 8): it dials, and it listens and accepts,
+ * handing over only links whose handshake completed. Sockets never leave it.
+ */
 export interface LinkFactory {
   dial(host: string, port: number, remotePubkey: Uint8Array): Promise<MessageLink>;
-  accept(socket: net.Socket): Promise<MessageLink>;
+  listen(host: string, port: number, onLink: (link: MessageLink) => void): Promise<LinkListener>;
 }
 
 export interface KeptPeer {
@@ -31,13 +41,17 @@ export interface PeerManagerOptions {
   dataDir: string | null;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
+  /** The node's clock and timers (default: the wall clock); also handed to each Peer. */
+  clock?: Clock;
+  /** Where peer_connected / peer_disconnected are published. */
+  events?: EventBus;
 }
 
 export class PeerManager {
   readonly peers = new Map<string, Peer>();
-  private kept = new Map<string, KeptPeer & { attempt: number; timer: NodeJS.Timeout | null }>();
-  private server: net.Server | null = null;
-  private inbound = new Set<net.Socket>();
+  private kept = new Map<string, KeptPeer & { attempt: number; timer: TimerHandle | null }>();
+  private readonly clock: Clock;
+  private listener: LinkListener | null = null;
   private stopped = false;
   /** Called for every message a peer hands to the node. */
   onMessage: (peer: Peer, m: WireMessage) => void = () => {};
@@ -45,37 +59,22 @@ export class PeerManager {
   onPeerClosed: (id: string) => void = () => {};
 
   constructor(readonly opts: PeerManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
     for (const k of this.loadKept()) this.kept.set(k.id, { ...k, attempt: 0, timer: null });
   }
 
   /** listen accepts peers on host:port; returns the bound port. */
   async listen(host: string, port: number): Promise<number> {
-    const server = net.createServer((sock) => this.acceptSocket(sock));
-    server.on('error', (e) => this.opts.log.warn('listener error', { error: e.message }));
-    await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(port, host, () => res());
+    this.listener = await this.opts.links.listen(host, port, (link) => {
+      if (this.stopped) return link.close('shutting down');
+      this.attach(link, false).catch(() => {});
     });
-    this.server = server;
-    return (server.address() as net.AddressInfo).port;
+    return this.listener.port;
   }
 
   /** reconnectKept dials every kept peer (at start). */
   reconnectKept(): void {
     for (const k of this.kept.values()) this.scheduleReconnect(k.id, 0);
-  }
-
-  private acceptSocket(sock: net.Socket): void {
-    this.inbound.add(sock);
-    sock.on('close', () => this.inbound.delete(sock));
-    sock.on('error', () => {});
-    this.opts.links.accept(sock).then(
-      (link) => this.attach(link, false).catch(() => {}),
-      (e: Error) => {
-        this.opts.log.info('inbound handshake failed', { remote: `${sock.remoteAddress}:${sock.remotePort}`, reason: e.message });
-        sock.destroy();
-      },
-    );
   }
 
   private async attach(link: MessageLink, outbound: boolean): Promise<Peer> {
@@ -84,7 +83,7 @@ export class PeerManager {
     // BOLT #1 leaves duplicate connections to the implementation; like the others we keep
     // the newest connection and drop the old one.
     if (old) old.close('replaced by a new connection');
-    const peer = new Peer(link, outbound, { ...this.opts.peer, log: this.opts.log });
+    const peer = new Peer(link, outbound, { clock: this.clock, ...this.opts.peer, log: this.opts.log });
     this.peers.set(id, peer);
     peer.onMessage = (m) => this.onMessage(peer, m);
     // The node hears of the connection synchronously when init completes, so that it
@@ -96,11 +95,15 @@ export class PeerManager {
       const k = this.kept.get(id);
       if (k) k.attempt = 0;
       this.onPeerReady(peer);
+      this.opts.events?.emit('peer_connected', { peerId: id, outbound, address: `${link.remoteAddress}:${link.remotePort}` });
     };
     peer.onClosed((reason) => {
       if (this.peers.get(id) === peer) {
         this.peers.delete(id);
-        if (peer.remoteFeatures) this.onPeerClosed(id);
+        if (peer.remoteFeatures) {
+          this.onPeerClosed(id);
+          this.opts.events?.emit('peer_disconnected', { peerId: id, reason });
+        }
       }
       this.opts.log.info('peer disconnected', { peer: id, reason });
       const k = this.kept.get(id);
@@ -117,7 +120,7 @@ export class PeerManager {
     const link = await this.opts.links.dial(host, port, fromHex(id));
     const peer = await this.attach(link, true);
     const prev = this.kept.get(id);
-    if (prev?.timer) clearTimeout(prev.timer);
+    this.clock.cancel(prev?.timer);
     this.kept.set(id, { id, host, port, attempt: 0, timer: null });
     this.saveKept();
     return peer;
@@ -128,7 +131,7 @@ export class PeerManager {
     if (!k || this.stopped || k.timer) return;
     const wait = delay ?? Math.min(this.opts.reconnectMaxMs, this.opts.reconnectBaseMs * 2 ** k.attempt);
     k.attempt++;
-    k.timer = setTimeout(() => {
+    k.timer = this.clock.after(wait, () => {
       k.timer = null;
       if (this.stopped || this.peers.get(id)?.state === 'active' || !this.kept.has(id)) return;
       this.opts.links
@@ -141,13 +144,13 @@ export class PeerManager {
             this.scheduleReconnect(id);
           },
         );
-    }, wait);
+    });
   }
 
   /** disconnect closes the connection and forgets to reconnect. Returns false if unknown. */
   disconnect(id: string): boolean {
     const k = this.kept.get(id);
-    if (k?.timer) clearTimeout(k.timer);
+    this.clock.cancel(k?.timer);
     const wasKept = this.kept.delete(id);
     if (wasKept) this.saveKept();
     const p = this.peers.get(id);
@@ -161,10 +164,10 @@ export class PeerManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const k of this.kept.values()) if (k.timer) clearTimeout(k.timer);
+    for (const k of this.kept.values()) this.clock.cancel(k.timer);
     for (const p of this.peers.values()) p.close('shutting down');
-    for (const s of this.inbound) s.destroy();
-    if (this.server) await new Promise<void>((res) => this.server!.close(() => res()));
+    await this.listener?.close();
+    this.listener = null;
   }
 
   private file(): string | null {

@@ -131,7 +131,7 @@ export class NodeRpc {
         const blocks = p.blocks as number;
         if (blocks < 1 || blocks > 1000) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'blocks': expected 1 to 1000, got ${blocks}`);
         const address = (p.address as string | undefined) ?? oc.wallet.newAddress().bech32;
-        const hashes = (await oc.rpc('generatetoaddress', [blocks, address]).catch((e: Error) => {
+        const hashes = (await oc.regtest!.generate(blocks, address).catch((e: Error) => {
           throw new KiteError(RpcErrors.FAILED, `generate failed: ${e.message}`);
         })) as string[];
         await oc.watcher.poll();
@@ -142,7 +142,7 @@ export class NodeRpc {
         const address = (p.address as string | undefined) ?? oc.wallet.newAddress().bech32;
         const sats = p.satoshi as number;
         if (sats < 1000) throw new KiteError(RpcErrors.INVALID_PARAMS, `invalid parameter 'satoshi': at least 1000`);
-        const txid = await oc.rpc('kite_faucet', [address, sats / 1e8]).catch((e: Error) => {
+        const txid = await oc.regtest!.faucet(address, sats / 1e8).catch((e: Error) => {
           throw new KiteError(RpcErrors.FAILED, `faucet failed (is the chain kite-chain or embedded?): ${e.message}`);
         });
         await oc.watcher.poll();
@@ -284,8 +284,9 @@ export class NodeRpc {
   }
 
   private regtestOnly(cmd: string): OnChain {
-    if (this.node.cfg.network !== 'regtest') throw new KiteError(RpcErrors.FAILED, `${cmd} exists only on regtest`);
-    return this.chain();
+    const oc = this.chain();
+    if (this.node.cfg.network !== 'regtest' || !oc.regtest) throw new KiteError(RpcErrors.FAILED, `${cmd} exists only on regtest`);
+    return oc;
   }
 
   private async connectCmd(idArg: string, host?: string, port?: number): Promise<unknown> {

@@ -11,6 +11,7 @@ import { chainHash } from '../../src/node/networks.ts';
 import { encodeMessage, decodeMessage, type WireMessage } from '../../src/wire/index.ts';
 import { Features, kiteInitFeatures } from '../../src/wire/features.ts';
 import { getPublicKey } from '../../src/crypto/index.ts';
+import { ManualClock } from '../../src/node/clock.ts';
 
 class MemLink implements MessageLink {
   other!: MemLink;
@@ -151,8 +152,40 @@ test('malformed known messages and a message before init close the connection', 
   assert.match(String(d.closeReason), /malformed/);
 });
 
-test('no init within the timeout closes the connection', async () => {
+test('no init within the timeout closes the connection (simulated time)', async () => {
+  const clock = new ManualClock();
   const [, lb] = pair();
-  const b = new Peer(lb, false, opts({ initTimeoutMs: 50 }));
-  await assert.rejects(b.ready(), /no init/);
+  const b = new Peer(lb, false, opts({ initTimeoutMs: 30_000, clock, now: undefined }));
+  const ready = b.ready().then(
+    () => 'ready',
+    (e: Error) => e.message,
+  );
+  await clock.advance(29_999);
+  assert.equal(b.state, 'awaiting-init');
+  await clock.advance(1);
+  assert.match(await ready, /no init/);
+});
+
+test('once a connection is condemned, nothing more from it is processed and one warning goes out', async () => {
+  const [la, lb] = pair();
+  const a = new Peer(la, true, opts());
+  const b = new Peer(lb, false, opts());
+  await Promise.all([a.ready(), b.ready()]);
+  const handed: string[] = [];
+  b.onMessage = (m) => handed.push(m.type);
+  const before = lb.sent.length;
+  const ping = encodeMessage({ type: 'ping', num_pong_bytes: 4, ignored: new Uint8Array(0) } as WireMessage);
+  const err = encodeMessage({ type: 'error', channel_id: new Uint8Array(32), data: new Uint8Array(0) } as WireMessage);
+  // One read carrying a must-close frame, then more frames: a ping, an error, more bad frames, a flood.
+  lb.deliver(Uint8Array.of(0x80, 0x02, 1, 2, 3)); // unknown even: must close
+  lb.deliver(ping);
+  lb.deliver(err);
+  lb.deliver(Uint8Array.of(0x80, 0x04));
+  for (let i = 0; i < 10; i++) lb.deliver(ping);
+  await tick();
+  const sent = lb.sent.slice(before).map((m) => decodeMessage(m).type);
+  assert.deepEqual(sent, ['warning'], 'exactly one warning, no pong');
+  assert.deepEqual(handed, [], 'nothing after the condemning frame reaches the node');
+  assert.equal(b.state, 'closed');
+  assert.match(String(b.closeReason), /unknown even message/);
 });
