@@ -1,5 +1,5 @@
 /**
- * Package acceptance (Bitcoin Core 28's submitpackage): a child with its unconfirmed
+ * Package acceptance (Bitcoin Core 30's submitpackage): a child with its unconfirmed
  * parents. Each transaction is tried alone first; those failing only on feerate (and the
  * package transactions that depend on them) are then judged together at the package
  * feerate, so a parent below the minimum relay fee enters with a child paying for both —
@@ -9,7 +9,6 @@ import type { RegtestChain } from './chain.ts';
 import { txidKey } from './encoding.ts';
 import { rejectString } from './mempool-accept.ts';
 import type { Mempool, MempoolEntry } from './mempool.ts';
-import { POLICY } from './params.ts';
 import { feeAt } from './policy.ts';
 import type { TxData } from './tx-data.ts';
 
@@ -47,6 +46,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
   const snapshot = opts.testOnly ? chain.mempool.ordered() : null;
   const base = { maxFeeRatePerKvb: opts.maxFeeRatePerKvb };
   let failed = false;
+  let unspentDust = false;
   txs.forEach((t, i) => {
     if (failed) return;
     const existing = chain.mempool.get(t.txid);
@@ -70,6 +70,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       Object.assign(results[i], { error: rejectString(r), fee: r.fee, vsize: r.vsize });
     } else {
       results[i].error = rejectString(r);
+      if (r.reason === 'missing-ephemeral-spends') unspentDust = true;
       failed = true;
     }
   });
@@ -84,6 +85,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       if (!r.ok) {
         err = rejectString(r);
         results[i].error = err;
+        if (r.reason === 'missing-ephemeral-spends') unspentDust = true;
         break;
       }
       if (r.entry) added.push(r.entry);
@@ -92,7 +94,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       vsize += r.vsize;
       Object.assign(results[i], { fee: r.fee, vsize: r.vsize });
     }
-    const minFee = feeAt(POLICY.minRelayFeePerKvb, vsize);
+    const minFee = feeAt(chain.mempoolMinFee(), vsize);
     if (err === null && fee < minFee) err = `package-fee-too-low, ${fee} < ${minFee}`;
     if (err !== null) {
       for (const e of added.reverse()) chain.mempool.remove(e.key);
@@ -105,7 +107,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
     }
   }
   if (snapshot) restoreMempool(chain.mempool, snapshot);
-  return { results, replaced, packageError: failed ? 'transaction failed' : undefined };
+  return { results, replaced, packageError: failed ? (unspentDust ? 'unspent-dust' : 'transaction failed') : undefined };
 }
 
 function restoreMempool(pool: Mempool, entries: MempoolEntry[]): void {
