@@ -5,12 +5,22 @@
  * feerate, so a parent below the minimum relay fee enters with a child paying for both —
  * the CPFP that anchor channels rely on.
  */
-import type { RegtestChain } from './chain.ts';
 import { txidKey } from './encoding.ts';
-import { rejectString } from './mempool-accept.ts';
+import { rejectString, type AcceptResult } from './mempool-accept.ts';
 import type { Mempool, MempoolEntry } from './mempool.ts';
 import { feeAt } from './policy.ts';
 import type { TxData } from './tx-data.ts';
+
+/**
+ * What package acceptance needs of the chain (RegtestChain provides it); declared here so
+ * that chain.ts imports this file and not the other way round (no import cycle).
+ */
+export interface PackageChain {
+  readonly mempool: Mempool;
+  acceptTx(t: TxData, opts?: { testOnly?: boolean; maxFeeRatePerKvb?: bigint; skipFeeCheck?: boolean }): AcceptResult;
+  /** The feerate (sat/kvB) the package as a whole must pay. */
+  mempoolMinFee(): bigint;
+}
 
 /** Outcome for one transaction of a package. */
 export interface PackageTxResult {
@@ -38,7 +48,7 @@ export interface PackageResult {
  * descendants in the package) are then judged together at the package feerate, so a
  * parent below the minimum relay fee gets in with a child that pays for both (CPFP).
  */
-export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFeeRatePerKvb?: bigint; testOnly?: boolean } = {}): PackageResult {
+export function submitPackage(chain: PackageChain, txs: TxData[], opts: { maxFeeRatePerKvb?: bigint; testOnly?: boolean } = {}): PackageResult {
   const results: PackageTxResult[] = txs.map((txd) => ({ txd, ok: false }));
   const replaced: MempoolEntry[] = [];
   const deferred: number[] = [];
