@@ -1,5 +1,5 @@
 /**
- * Mempool policy of the embedded chain (Bitcoin Core 28 defaults): each rejection reason,
+ * Mempool policy of the embedded chain (Bitcoin Core 30 defaults): each rejection reason,
  * replace-by-fee (BIP125 with full-RBF), ancestor limits, and CPFP package acceptance.
  */
 import { test, describe } from 'node:test';
@@ -25,12 +25,12 @@ describe('standardness and fees', () => {
     const chain = matureChain(alice, 5);
     const c1 = coinbaseOf(chain, 1, alice);
     const c2 = coinbaseOf(chain, 2, alice);
-    // A fee below 1 sat/vB.
-    const cheap = spend([c1], [{ value: c1.value - 50n, script: bob.script }]);
-    assert.match(reason(chain.acceptTx(cheap)), /^min relay fee not met, 50 < \d+$/);
+    // A fee below 0.1 sat/vB.
+    const cheap = spend([c1], [{ value: c1.value - 5n, script: bob.script }]);
+    assert.match(reason(chain.acceptTx(cheap)), /^min relay fee not met, 5 < \d+$/);
     // Dust output.
     const dusty = spend([c1], [{ value: 293n, script: bob.script }, { value: c1.value - 10_000n, script: alice.script }]);
-    assert.equal(reason(chain.acceptTx(dusty)), 'dust');
+    assert.equal(reason(chain.acceptTx(dusty)), 'dust, tx with dust output must be 0-fee');
     // Non-standard output script.
     const weird = spend([c1], [{ value: c1.value - 10_000n, script: Uint8Array.of(OP.OP_1, OP.OP_DROP) }]);
     assert.equal(reason(chain.acceptTx(weird)), 'scriptpubkey');
@@ -90,7 +90,7 @@ describe('replace-by-fee', () => {
     const same = spend([c], [{ value: c.value - 1_000n, script: alice.script }], { sequence: 0xffffffff });
     assert.match(reason(chain.acceptTx(same)), /^insufficient fee, rejecting replacement [0-9a-f]{64}; new feerate/);
     // Higher fee by less than the incremental relay fee for its size.
-    const slightly = spend([c], [{ value: c.value - 1_050n, script: alice.script }], { sequence: 0xffffffff });
+    const slightly = spend([c], [{ value: c.value - 1_005n, script: alice.script }], { sequence: 0xffffffff });
     assert.match(reason(chain.acceptTx(slightly)), /^insufficient fee, rejecting replacement [0-9a-f]{64}, not enough additional fees to relay/);
     // Enough: the original (which did not signal BIP125) is replaced under full-RBF.
     const better = spend([c], [{ value: c.value - 2_000n, script: alice.script }], { sequence: 0xffffffff });
@@ -152,7 +152,7 @@ describe('chains and packages', () => {
     // The child alone has no parent to spend.
     assert.equal(reason(chain.acceptTx(child)), 'bad-txns-inputs-missingorspent');
     // A child that pays too little for both fails as a package.
-    const stingy = spend([{ txid: parent.txid, vout: 0, value: c.value, key: bob }], [{ value: c.value - 150n, script: alice.script }], { version: 3 });
+    const stingy = spend([{ txid: parent.txid, vout: 0, value: c.value, key: bob }], [{ value: c.value - 10n, script: alice.script }], { version: 3 });
     const bad = chain.submitPackage([parent, stingy]);
     assert.equal(bad.packageError, 'transaction failed');
     assert.equal(chain.mempool.size, 0);

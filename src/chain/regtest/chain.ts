@@ -1,7 +1,7 @@
 /**
  * RegtestChain: a complete, validating regtest blockchain in one process — block index with
  * side branches, most-work chain selection and reorganisations, UTXO set with undo data, a
- * transaction index (like bitcoind -txindex=1), a mempool with Bitcoin Core 28's relay
+ * transaction index (like bitcoind -txindex=1), a mempool with Bitcoin Core 30's relay
  * policy, on-demand mining, invalidateblock/reconsiderblock, mock time, and persistence.
  *
  * Time and storage are injected (clock, BlockStore) so tests are deterministic.
@@ -14,7 +14,7 @@ import { outpointKey, txidKey } from './encoding.ts';
 import { hashToHex as hashToHexString } from '../interfaces.ts';
 import { acceptToMempool, type AcceptResult } from './mempool-accept.ts';
 import { Mempool, type MempoolEntry } from './mempool.ts';
-import { REGTEST, blockSubsidy } from './params.ts';
+import { POLICY, REGTEST, blockSubsidy } from './params.ts';
 import { blockWork, grindNonce } from './pow.ts';
 import { regtestGenesisBlock } from './genesis.ts';
 import { MemoryBlockStore, type BlockStore, type ChainMeta } from './store.ts';
@@ -52,6 +52,10 @@ export interface RegtestChainOptions {
   /** Full replace-by-fee (Core 28 default true). */
   fullRbf?: boolean;
   permitBareMultisig?: boolean;
+  /** The mempool's minimum feerate above the relay minimum (sat/kvB), as a full mempool in Core raises it; default none. */
+  mempoolMinFeePerKvb?: bigint;
+  /** -datacarriersize: OP_RETURN bytes allowed per transaction (default Core 30's 100 000). */
+  maxDataCarrierBytes?: number;
   /** Feerate (BTC/kvB) estimatesmartfee reports when recent blocks hold no transactions; undefined = report "insufficient data". */
   fallbackFeeRate?: number;
 }
@@ -152,6 +156,16 @@ export class RegtestChain {
   }
   getMockTime(): number {
     return this.mockTime;
+  }
+
+  /** mempoolMinFee is the feerate (sat/kvB) a transaction needs alone: the relay minimum or the mempool's own, if higher. */
+  mempoolMinFee(): bigint {
+    const own = this.opts.mempoolMinFeePerKvb ?? 0n;
+    return own > POLICY.minRelayFeePerKvb ? own : POLICY.minRelayFeePerKvb;
+  }
+  /** setMempoolMinFee sets the mempool's own minimum feerate (sat/kvB; 0 = none), as a congested mempool would. */
+  setMempoolMinFee(perKvb: bigint): void {
+    this.opts.mempoolMinFeePerKvb = perKvb;
   }
 
   // ----- chain queries -----
@@ -534,6 +548,8 @@ export class RegtestChain {
       time: this.now(),
       fullRbf: this.fullRbf,
       permitBareMultisig: this.opts.permitBareMultisig,
+      maxDataCarrierBytes: this.opts.maxDataCarrierBytes,
+      mempoolMinFeePerKvb: this.opts.mempoolMinFeePerKvb,
       testOnly: opts.testOnly,
       maxFeeRatePerKvb: opts.maxFeeRatePerKvb,
       skipFeeCheck: opts.skipFeeCheck,

@@ -2,15 +2,25 @@
  * Fee estimation for estimatesmartfee on a regtest chain: no network to learn from, so the
  * estimate is read from the feerates paid in recent blocks.
  */
-import type { RegtestChain } from './chain.ts';
+import type { TxData } from './tx-data.ts';
 import { COIN, POLICY } from './params.ts';
+
+/**
+ * What fee estimation reads of the chain (RegtestChain provides it); declared here so that
+ * chain.ts imports this file and not the other way round (no import cycle).
+ */
+export interface FeeHistory {
+  readonly height: number;
+  entryAt(height: number): { block: { txs: TxData[] }; fees?: bigint[] } | undefined;
+  readonly opts: { fallbackFeeRate?: number };
+}
 
 /**
  * estimateFee derives a feerate (sat/kvB) for confirmation within `target` blocks from the
  * feerates paid in recent blocks — a higher percentile for nearer targets — or the
  * configured fallback. Never below the minimum relay feerate.
  */
-export function estimateFee(chain: RegtestChain, target: number): bigint | null {
+export function estimateFee(chain: FeeHistory, target: number): bigint | null {
   const rates: bigint[] = [];
   const depth = Math.min(chain.height, Math.max(6, 2 * target));
   for (let h = chain.height; h > chain.height - depth && h > 0; h--) {

@@ -1,5 +1,5 @@
 /**
- * Mempool acceptance with Bitcoin Core 28's policy (validation.cpp MemPoolAccept): the
+ * Mempool acceptance with Bitcoin Core 30's policy (validation.cpp MemPoolAccept): the
  * checks run in Core's order — PreChecks (context-free and standardness, finality, conflicts,
  * inputs, BIP68, fees, ancestor limits), ReplacementChecks (BIP125 with full-RBF),
  * PolicyScriptChecks/ConsensusScriptChecks — and fail with Core's reject reasons.
@@ -11,7 +11,7 @@ import { checkTransaction, isCoinbase, isFinalTx, sequenceLocks, sequenceLocksSa
 import { outpointKey, txidKey } from './encoding.ts';
 import type { Mempool, MempoolEntry } from './mempool.ts';
 import { POLICY, REGTEST, LIMITS } from './params.ts';
-import { areInputsStandard, feeAt, isStandardTx, isWitnessStandard, signalsRbf, sigopAdjustedVsize } from './policy.ts';
+import { areInputsStandard, dustOutputs, feeAt, isStandardTx, isWitnessStandard, signalsRbf, sigopAdjustedVsize } from './policy.ts';
 import { scriptErrorText } from './script-errors.ts';
 import type { TxData } from './tx-data.ts';
 import type { Coin, UtxoSet } from './utxo.ts';
@@ -35,6 +35,13 @@ export interface AcceptOptions {
   skipFeeCheck?: boolean;
   /** sat/kvB; 0 or undefined = no cap. */
   maxFeeRatePerKvb?: bigint;
+  /**
+   * The mempool's own minimum feerate (sat/kvB) on top of the minimum relay fee, as a full
+   * mempool raises it in Core; a transaction below it may still enter in a package.
+   */
+  mempoolMinFeePerKvb?: bigint;
+  /** -datacarriersize (default 100 000 bytes). */
+  maxDataCarrierBytes?: number;
   /** Replace conflicting transactions whether or not they signal BIP125 (Core 28 default). */
   fullRbf?: boolean;
   permitBareMultisig?: boolean;
@@ -88,7 +95,7 @@ export function acceptToMempool(chain: ChainView, pool: Mempool, t: TxData, opts
   const ct = checkTransaction(t);
   if (ct) return fail(ct.reason, ct.debug);
   if (isCoinbase(tx)) return fail('coinbase');
-  const std = isStandardTx(t, { permitBareMultisig: opts.permitBareMultisig });
+  const std = isStandardTx(t, { permitBareMultisig: opts.permitBareMultisig, maxDataCarrierBytes: opts.maxDataCarrierBytes });
   if (std) return fail(std);
   if (t.baseSize < POLICY.minStandardTxNonWitnessSize) return fail('tx-size-small');
   // Core checks finality against the next block: height tip+1 and the tip's median time past.
@@ -150,9 +157,15 @@ export function acceptToMempool(chain: ChainView, pool: Mempool, t: TxData, opts
   if (opts.maxFeeRatePerKvb && opts.maxFeeRatePerKvb > 0n && fee > feeAt(opts.maxFeeRatePerKvb, vsize)) {
     return fail('max-fee-exceeded', '', known);
   }
+  // Core 29's PreCheckEphemeralTx: "We never want to give incentives to mine this transaction alone".
+  if (fee !== 0n && dustOutputs(tx).length > 0) return fail('dust', 'tx with dust output must be 0-fee', known);
+  const minRelayFee = feeAt(POLICY.minRelayFeePerKvb, vsize);
+  // Core 28+: no transaction below the minimum relay fee, not even in a package, except TRUC ones.
+  if (!opts.bypassLimits && (tx.version >>> 0) !== 3 && fee < minRelayFee) return fail('min relay fee not met', `${fee} < ${minRelayFee}`, known);
   if (!opts.bypassLimits && !opts.skipFeeCheck) {
-    const minFee = feeAt(POLICY.minRelayFeePerKvb, vsize);
-    if (fee < minFee) return fail('min relay fee not met', `${fee} < ${minFee}`, { ...known, reconsiderable: true });
+    const poolMinFee = opts.mempoolMinFeePerKvb ? feeAt(opts.mempoolMinFeePerKvb, vsize) : 0n;
+    if (poolMinFee > 0n && fee < poolMinFee) return fail('mempool min fee not met', `${fee} < ${poolMinFee}`, { ...known, reconsiderable: true });
+    if (fee < minRelayFee) return fail('min relay fee not met', `${fee} < ${minRelayFee}`, { ...known, reconsiderable: true });
   }
 
   // Evicted set: direct conflicts and all their descendants (BIP125).
@@ -179,6 +192,10 @@ export function acceptToMempool(chain: ChainView, pool: Mempool, t: TxData, opts
     }
     const truc = checkTruc(t, vsize, pool, parents, ancestors, evicted);
     if (truc) return fail('TRUC-violation', truc);
+    // Core 29's CheckEphemeralSpends: a child must spend every dust output of its unconfirmed parents.
+    if (!spendsParentDust(t, pool, parents)) {
+      return fail('missing-ephemeral-spends', `tx ${hashToHexString(t.txid)} (wtxid=${hashToHexString(t.wtxid)}) did not spend parent's ephemeral dust`);
+    }
   }
 
   // --- ReplacementChecks (BIP125 rules 2-5, Core 28 policy/rbf.cpp) ---
@@ -260,4 +277,18 @@ function checkTruc(t: TxData, vsize: number, pool: Mempool, parents: Set<string>
     if (others.length > 0) return `tx ${hashToHexString(pool.entries.get(p)!.txd.txid)} would exceed descendant count limit`;
   }
   return null;
+}
+
+/**
+ * spendsParentDust is Core 29's ephemeral-dust spend rule (policy/ephemeral_policy.cpp): the
+ * dust of each unconfirmed parent must be spent by this transaction, so that the zero-fee
+ * parent's dust never reaches the UTXO set.
+ */
+function spendsParentDust(t: TxData, pool: Mempool, parents: Set<string>): boolean {
+  const spent = new Set(t.tx.inputs.map((i) => outpointKey(i.txid, i.vout)));
+  for (const p of parents) {
+    const parent = pool.entries.get(p)!.txd;
+    for (const i of dustOutputs(parent.tx)) if (!spent.has(outpointKey(parent.txid, i))) return false;
+  }
+  return true;
 }

@@ -1,17 +1,26 @@
 /**
- * Package acceptance (Bitcoin Core 28's submitpackage): a child with its unconfirmed
+ * Package acceptance (Bitcoin Core 30's submitpackage): a child with its unconfirmed
  * parents. Each transaction is tried alone first; those failing only on feerate (and the
  * package transactions that depend on them) are then judged together at the package
  * feerate, so a parent below the minimum relay fee enters with a child paying for both —
  * the CPFP that anchor channels rely on.
  */
-import type { RegtestChain } from './chain.ts';
 import { txidKey } from './encoding.ts';
-import { rejectString } from './mempool-accept.ts';
+import { rejectString, type AcceptResult } from './mempool-accept.ts';
 import type { Mempool, MempoolEntry } from './mempool.ts';
-import { POLICY } from './params.ts';
 import { feeAt } from './policy.ts';
 import type { TxData } from './tx-data.ts';
+
+/**
+ * What package acceptance needs of the chain (RegtestChain provides it); declared here so
+ * that chain.ts imports this file and not the other way round (no import cycle).
+ */
+export interface PackageChain {
+  readonly mempool: Mempool;
+  acceptTx(t: TxData, opts?: { testOnly?: boolean; maxFeeRatePerKvb?: bigint; skipFeeCheck?: boolean }): AcceptResult;
+  /** The feerate (sat/kvB) the package as a whole must pay. */
+  mempoolMinFee(): bigint;
+}
 
 /** Outcome for one transaction of a package. */
 export interface PackageTxResult {
@@ -39,7 +48,7 @@ export interface PackageResult {
  * descendants in the package) are then judged together at the package feerate, so a
  * parent below the minimum relay fee gets in with a child that pays for both (CPFP).
  */
-export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFeeRatePerKvb?: bigint; testOnly?: boolean } = {}): PackageResult {
+export function submitPackage(chain: PackageChain, txs: TxData[], opts: { maxFeeRatePerKvb?: bigint; testOnly?: boolean } = {}): PackageResult {
   const results: PackageTxResult[] = txs.map((txd) => ({ txd, ok: false }));
   const replaced: MempoolEntry[] = [];
   const deferred: number[] = [];
@@ -47,6 +56,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
   const snapshot = opts.testOnly ? chain.mempool.ordered() : null;
   const base = { maxFeeRatePerKvb: opts.maxFeeRatePerKvb };
   let failed = false;
+  let unspentDust = false;
   txs.forEach((t, i) => {
     if (failed) return;
     const existing = chain.mempool.get(t.txid);
@@ -70,6 +80,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       Object.assign(results[i], { error: rejectString(r), fee: r.fee, vsize: r.vsize });
     } else {
       results[i].error = rejectString(r);
+      if (r.reason === 'missing-ephemeral-spends') unspentDust = true;
       failed = true;
     }
   });
@@ -84,6 +95,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       if (!r.ok) {
         err = rejectString(r);
         results[i].error = err;
+        if (r.reason === 'missing-ephemeral-spends') unspentDust = true;
         break;
       }
       if (r.entry) added.push(r.entry);
@@ -92,7 +104,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
       vsize += r.vsize;
       Object.assign(results[i], { fee: r.fee, vsize: r.vsize });
     }
-    const minFee = feeAt(POLICY.minRelayFeePerKvb, vsize);
+    const minFee = feeAt(chain.mempoolMinFee(), vsize);
     if (err === null && fee < minFee) err = `package-fee-too-low, ${fee} < ${minFee}`;
     if (err !== null) {
       for (const e of added.reverse()) chain.mempool.remove(e.key);
@@ -105,7 +117,7 @@ export function submitPackage(chain: RegtestChain, txs: TxData[], opts: { maxFee
     }
   }
   if (snapshot) restoreMempool(chain.mempool, snapshot);
-  return { results, replaced, packageError: failed ? 'transaction failed' : undefined };
+  return { results, replaced, packageError: failed ? (unspentDust ? 'unspent-dust' : 'transaction failed') : undefined };
 }
 
 function restoreMempool(pool: Mempool, entries: MempoolEntry[]): void {

@@ -40,12 +40,18 @@ export const LIMITS = {
   maxCoinbaseScriptSize: 100,
 } as const;
 
-/** Mempool policy defaults of Bitcoin Core 28 (policy/policy.h, policy/rbf.h, kernel/mempool_limits.h). */
+/**
+ * Mempool policy defaults of Bitcoin Core 30 (policy/policy.h, policy/rbf.h,
+ * policy/ephemeral_policy.h, kernel/mempool_limits.h): the minimum and incremental relay
+ * feerates are 100 sat/kvB (0.1 sat/vB, lowered in 29.1/30), OP_RETURN outputs share one
+ * 100 000-byte data-carrier budget (any number of them, v30), and one dust output is
+ * allowed in a zero-fee transaction whose child spends it (ephemeral dust, v29).
+ */
 export const POLICY = {
-  /** -minrelaytxfee: 1000 sat/kvB. */
-  minRelayFeePerKvb: 1000n,
-  /** -incrementalrelayfee: 1000 sat/kvB (BIP125 rule 4). */
-  incrementalRelayFeePerKvb: 1000n,
+  /** -minrelaytxfee: 100 sat/kvB (DEFAULT_MIN_RELAY_TX_FEE, Core 30). */
+  minRelayFeePerKvb: 100n,
+  /** -incrementalrelayfee: 100 sat/kvB (DEFAULT_INCREMENTAL_RELAY_FEE, Core 30; BIP125 rule 4). */
+  incrementalRelayFeePerKvb: 100n,
   /** -dustrelayfee: 3000 sat/kvB (DUST_RELAY_TX_FEE). */
   dustRelayFeePerKvb: 3000n,
   /** MAX_STANDARD_TX_WEIGHT. */
@@ -57,8 +63,15 @@ export const POLICY = {
   /** Transaction versions relayed (TX_MIN_STANDARD_VERSION..TX_MAX_STANDARD_VERSION; 3 = TRUC). */
   minStandardVersion: 1,
   maxStandardVersion: 3,
-  /** MAX_OP_RETURN_RELAY (-datacarriersize): 83 bytes of scriptPubKey. */
-  maxOpReturnRelay: 83,
+  /**
+   * MAX_OP_RETURN_RELAY (-datacarriersize, Core 30): 100 000 bytes of OP_RETURN scriptPubKeys
+   * in total per transaction (MAX_STANDARD_TX_WEIGHT / WITNESS_SCALE_FACTOR), any number of outputs.
+   */
+  maxOpReturnRelay: 100_000,
+  /** MAX_DUST_OUTPUTS_PER_TX: one dust output, only in a zero-fee transaction (ephemeral dust). */
+  maxDustOutputsPerTx: 1,
+  /** MAX_TX_LEGACY_SIGOPS (Core 30, BIP54 as policy): legacy sigops of a transaction's inputs. */
+  maxTxLegacySigops: 2500,
   /** P2WSH policy limits (MAX_STANDARD_P2WSH_SCRIPT_SIZE, _STACK_ITEMS, _STACK_ITEM_SIZE). */
   maxP2wshScriptSize: 3600,
   maxP2wshStackItems: 100,

@@ -1,5 +1,5 @@
 /**
- * Relay policy (Bitcoin Core 28's policy/policy.cpp): standard transactions and outputs,
+ * Relay policy (Bitcoin Core 30's policy/policy.cpp and policy/ephemeral_policy.cpp): standard transactions and outputs,
  * dust thresholds, standard inputs and witnesses, and fee arithmetic.
  */
 import { compactSizeLength, countSigOps, isP2SH, isPushOnly, witnessProgram, type Tx, type TxOut } from '../../bitcoin/index.ts';
@@ -41,12 +41,16 @@ export function isDust(out: TxOut): boolean {
 /** Options that Core exposes as flags. */
 export interface StandardOptions {
   permitBareMultisig?: boolean;
+  /** -datacarriersize: total OP_RETURN scriptPubKey bytes allowed (default 100 000; 0 = none). */
+  maxDataCarrierBytes?: number;
 }
 
 /**
- * isStandardTx is Core's IsStandardTx; returns the reject reason or null: version in
+ * isStandardTx is Core 30's IsStandardTx; returns the reject reason or null: version in
  * 1..3, weight at most 400000, scriptSigs push-only and at most 1650 bytes, standard
- * output scripts, at most one OP_RETURN output of at most 83 bytes, no dust.
+ * output scripts, OP_RETURN scriptPubKeys of at most `maxDataCarrierBytes` (100 000) bytes
+ * in total however many there are ("datacarrier"), and at most one dust output ("dust";
+ * the ephemeral-dust rules then require a zero fee and a child spending it).
  */
 export function isStandardTx(t: TxData, opts: StandardOptions = {}): string | null {
   const tx = t.tx;
@@ -57,29 +61,59 @@ export function isStandardTx(t: TxData, opts: StandardOptions = {}): string | nu
     if (inp.scriptSig.length > POLICY.maxStandardScriptSigSize) return 'scriptsig-size';
     if (!isPushOnly(inp.scriptSig)) return 'scriptsig-not-pushonly';
   }
-  let dataOut = 0;
+  let dataLeft = opts.maxDataCarrierBytes ?? POLICY.maxOpReturnRelay;
   for (const o of tx.outputs) {
     const c = classifyOutput(o.script);
     if (c.type === 'nonstandard') return 'scriptpubkey';
     if (c.type === 'nulldata') {
-      if (o.script.length > POLICY.maxOpReturnRelay) return 'scriptpubkey';
-      dataOut++;
+      if (o.script.length > dataLeft) return 'datacarrier';
+      dataLeft -= o.script.length;
     } else if (c.type === 'multisig') {
       if ((c.n ?? 0) > 3 || (c.m ?? 0) < 1) return 'scriptpubkey';
       if (opts.permitBareMultisig === false) return 'bare-multisig';
     }
-    if (isDust(o)) return 'dust';
   }
-  if (dataOut > 1) return 'multi-op-return';
+  if (dustOutputs(tx).length > POLICY.maxDustOutputsPerTx) return 'dust';
   return null;
 }
 
+/** dustOutputs lists the indexes of a transaction's dust outputs (Core's GetDust). */
+export function dustOutputs(tx: Tx): number[] {
+  const out: number[] = [];
+  tx.outputs.forEach((o, i) => {
+    if (isDust(o)) out.push(i);
+  });
+  return out;
+}
+
 /**
- * areInputsStandard is Core's AreInputsStandard: the outputs spent must be of a known type
+ * checkSigopsBip54 is Core 30's CheckSigopsBIP54: the legacy sigops of a transaction's
+ * inputs (each scriptSig counted accurately, plus the spent scriptPubKey's, P2SH-aware) are
+ * at most 2500.
+ */
+export function checkSigopsBip54(tx: Tx, coins: Coin[]): boolean {
+  let sigops = 0;
+  for (let i = 0; i < tx.inputs.length; i++) {
+    const sig = tx.inputs[i].scriptSig;
+    sigops += countSigOps(sig, true);
+    const prev = coins[i].script;
+    if (isP2SH(prev)) {
+      const redeem = isPushOnly(sig) ? lastPush(sig) : null;
+      if (redeem) sigops += countSigOps(redeem, true);
+    } else sigops += countSigOps(prev, true);
+    if (sigops > POLICY.maxTxLegacySigops) return false;
+  }
+  return true;
+}
+
+/**
+ * areInputsStandard is Core 30's AreInputsStandard: at most 2500 legacy sigops
+ * (checkSigopsBip54), the outputs spent must be of a known type
  * (not nonstandard or an unknown witness version) and a P2SH redeemScript has at most 15
  * sigops.
  */
 export function areInputsStandard(tx: Tx, coins: Coin[]): boolean {
+  if (!checkSigopsBip54(tx, coins)) return false;
   for (let i = 0; i < tx.inputs.length; i++) {
     const prev = coins[i].script;
     const c = classifyOutput(prev);

@@ -315,7 +315,7 @@ export function chainRpcMethods(chain: RegtestChain, opts: ChainRpcOptions = {})
       usage: chain.mempool.totalBytes() * 4,
       total_fee: btc(fees),
       maxmempool: POLICY.maxMempoolBytes,
-      mempoolminfee: btc(POLICY.minRelayFeePerKvb),
+      mempoolminfee: btc(chain.mempoolMinFee()),
       minrelaytxfee: btc(POLICY.minRelayFeePerKvb),
       incrementalrelayfee: btc(POLICY.incrementalRelayFeePerKvb),
       unbroadcastcount: 0,
