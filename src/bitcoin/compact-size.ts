@@ -16,7 +16,8 @@ export function compactSizeLength(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
-function putU32le(buf: Uint8Array, p: number, v: number): number {
+/** putU32le writes a 32-bit little-endian value at `p` and returns the position after it. */
+export function putU32le(buf: Uint8Array, p: number, v: number): number {
   buf[p] = v & 0xff;
   buf[p + 1] = (v >>> 8) & 0xff;
   buf[p + 2] = (v >>> 16) & 0xff;

@@ -11,20 +11,12 @@
  */
 import { sha256, sha256d } from '../crypto/index.ts';
 import { SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE, type TxSigHashCache } from './sighash-flags.ts';
-import { compactSizeLength, putCompactSize } from './compact-size.ts';
+import { compactSizeLength, putCompactSize, putU32le } from './compact-size.ts';
 import type { Tx, TxOut } from './tx.ts';
 
 const ZERO32: Uint8Array = new Uint8Array(32);
 const TWO_32 = 0x1_0000_0000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function putU32le(buf: Uint8Array, p: number, v: number): number {
-  buf[p] = v & 0xff;
-  buf[p + 1] = (v >>> 8) & 0xff;
-  buf[p + 2] = (v >>> 16) & 0xff;
-  buf[p + 3] = (v >>> 24) & 0xff;
-  return p + 4;
-}
 
 /** Writes a 64-bit little-endian value, wrapping like BigInt.asUintN(64, v) as Core's int64 does. */
 function putU64le(buf: Uint8Array, p: number, v: bigint): number {
