@@ -2,14 +2,23 @@
  * Writes docs/rpc.md from the method registry (src/rpc/methods.ts), so the reference can
  * never drift from what the daemon validates. `npx tsx scripts/gen-rpc-docs.ts`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { METHODS } from '../src/rpc/methods.ts';
 import { describeForm, usage } from '../src/rpc/schema.ts';
 import { RpcErrors } from '../src/rpc/errors.ts';
 
+/** codeMeanings reads each code's doc comment from the one table, src/lib/error-codes.ts. */
+function codeMeanings(): Map<string, string> {
+  const text = readFileSync(new URL('../src/lib/error-codes.ts', import.meta.url), 'utf8');
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/\/\*\*\s*([^*]+?)\s*\*\/\s*\n\s*([A-Z_]+):/g)) out.set(m[2]!, m[1]!.replace(/\s+/g, ' '));
+  return out;
+}
+
 /** renderRpcDocs renders the markdown reference. */
 export function renderRpcDocs(): string {
+  const meaning = codeMeanings();
   const out: string[] = [
     '# RPC reference',
     '',
@@ -22,11 +31,9 @@ export function renderRpcDocs(): string {
     '',
     '## Error codes',
     '',
-    '| code | name |',
-    '| --- | --- |',
-    ...Object.entries(RpcErrors).map(([k, v]) => `| ${v} | ${k} |`),
-    '',
-    'Wallet errors: 301 cannot afford, 302 output would be dust, 310 unknown transaction, 311 already confirmed.',
+    '| code | name | meaning |',
+    '| --- | --- | --- |',
+    ...Object.entries(RpcErrors).map(([k, v]) => `| ${v} | ${k} | ${meaning.get(k) ?? ''} |`),
     '',
     '## Methods',
     '',

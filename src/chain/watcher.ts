@@ -24,6 +24,7 @@ import type {
   WatchId,
 } from './interfaces.ts';
 import { CHAIN_ERRORS, outpointKey } from './interfaces.ts';
+import { ErrorCodes } from '../lib/error-codes.ts';
 
 /** Options for BlockWatcher. */
 export interface BlockWatcherOptions {
@@ -115,7 +116,7 @@ export class BlockWatcher implements ChainNotifier {
       this.known.set(-1, ZERO_HASH);
     } else {
       const hash = await this.source.getBlockHash(start - 1);
-      if (!hash) throw new KiteError(-8, `startHeight ${start} is above the chain tip`);
+      if (!hash) throw new KiteError(ErrorCodes.CHAIN_INVALID_PARAMETER, `startHeight ${start} is above the chain tip`);
       this.tipHeight = start - 1;
       this.known.set(start - 1, hash);
     }
@@ -186,7 +187,7 @@ export class BlockWatcher implements ChainNotifier {
   // ---- internals ----
 
   private addConf(kind: 'tx' | 'script', key: string, depth: number): WatchId {
-    if (!Number.isInteger(depth) || depth < 1) throw new KiteError(-8, `depth must be a positive integer, got ${depth}`);
+    if (!Number.isInteger(depth) || depth < 1) throw new KiteError(ErrorCodes.CHAIN_INVALID_PARAMETER, `depth must be a positive integer, got ${depth}`);
     const id = this.nextId++;
     this.confWatches.set(id, { id, kind, key, depth, fired: false });
     addTo(kind === 'tx' ? this.byTxid : this.byScript, key, id);

@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './reader.ts';
 export * from './bigsize.ts';
 export * from './units.ts';
+export * from './error-codes.ts';

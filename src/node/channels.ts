@@ -35,6 +35,7 @@ import type { Logger } from './log.ts';
 import type { OnChain } from './onchain.ts';
 import type { Peer } from './peer.ts';
 import type { PeerManager } from './peers.ts';
+import { ErrorCodes } from '../lib/error-codes.ts';
 
 const RECORD_VERSION = 1;
 /** How long a state that no message depends on may wait for the next commit. */
@@ -241,7 +242,7 @@ export class ChannelManager {
   /** setFeerate sends update_fee with a chosen feerate (the developer command dev-feerate). */
   async setFeerate(ch: ChannelHandle, feeratePerKw: number): Promise<void> {
     const why = await this.tryCommand(ch, { kind: 'update_fee', feeratePerKw });
-    if (why) throw new KiteError(-1, `update_fee refused: ${why}`);
+    if (why) throw new KiteError(ErrorCodes.FAILED, `update_fee refused: ${why}`);
   }
 
   private async refreshChainInputs(): Promise<void> {
@@ -345,14 +346,14 @@ export class ChannelManager {
    */
   async devPublishRevoked(ch: ChannelHandle, number?: number, withHtlcs = false): Promise<{ txid: string; tx: string; number: number; to_us_msat: string }> {
     const c = commitmentsOf(ch.state);
-    if (!c) throw new KiteError(-1, 'the channel has no commitments');
+    if (!c) throw new KiteError(ErrorCodes.FAILED, 'the channel has no commitments');
     let rows = this.o.db
       .prepare('SELECT number, tx, to_us_msat FROM dev_local_commitments WHERE channel_dbid = ? AND number < ? ORDER BY number')
       .all(ch.dbid, Number(c.localCommit.number)) as { number: number; tx: string; to_us_msat: string }[];
     // Balances and anchors make at most 4 outputs: more means HTLC outputs.
     if (withHtlcs) rows = rows.filter((r) => parseTx(fromHex(r.tx)).outputs.length > 4);
     const pick = number === undefined ? rows.reduce<(typeof rows)[number] | undefined>((b, r) => (!b || BigInt(r.to_us_msat) > BigInt(b.to_us_msat) ? r : b), undefined) : rows.find((r) => r.number === number);
-    if (!pick) throw new KiteError(-1, number === undefined ? 'no revoked commitment of ours is kept for this channel' : `no revoked commitment number ${number} is kept`);
+    if (!pick) throw new KiteError(ErrorCodes.FAILED, number === undefined ? 'no revoked commitment of ours is kept for this channel' : `no revoked commitment number ${number} is kept`);
     const tx = parseTx(fromHex(pick.tx));
     await this.o.onchain.backend.broadcast(tx);
     this.o.log.warn('developer: published a revoked commitment', { number: pick.number, txid: txidHex(tx) });
@@ -628,20 +629,20 @@ export class ChannelManager {
   private reject(ch: ChannelHandle, kind: ChannelHandle['waiters'][number]['kind'], reason: string): void {
     const [hit, rest] = [ch.waiters.filter((w) => w.kind === kind), ch.waiters.filter((w) => w.kind !== kind)];
     ch.waiters = rest;
-    for (const w of hit) w.reject(new KiteError(-1, reason));
+    for (const w of hit) w.reject(new KiteError(ErrorCodes.FAILED, reason));
   }
 
   private rejectAll(ch: ChannelHandle, reason: string): void {
     const all = ch.waiters;
     ch.waiters = [];
-    for (const w of all) w.reject(new KiteError(-1, reason));
+    for (const w of all) w.reject(new KiteError(ErrorCodes.FAILED, reason));
   }
 
   private wait(ch: ChannelHandle, kind: ChannelHandle['waiters'][number]['kind'], timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         ch.waiters = ch.waiters.filter((w) => w.resolve !== res);
-        reject(new KiteError(-1, `timed out waiting for ${kind}`));
+        reject(new KiteError(ErrorCodes.FAILED, `timed out waiting for ${kind}`));
       }, timeoutMs);
       const res = (v: unknown): void => {
         clearTimeout(t);
@@ -729,7 +730,7 @@ export class ChannelManager {
   /** fundChannel opens a channel as funder and waits for the funding broadcast. */
   async fundChannel(peerId: string, amount: Sat, pushMsat: Msat, announce: boolean): Promise<{ channel_id: string; txid: string; tx: string }> {
     const peer = this.o.peers.peers.get(peerId);
-    if (!peer || peer.state !== 'active') throw new KiteError(404, `peer ${peerId} is not connected`);
+    if (!peer || peer.state !== 'active') throw new KiteError(ErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId} is not connected`);
     const keyIndex = this.nextKeyIndex() + BigInt(this.channels.filter((c) => c.dbid === 0).length);
     const temporaryChannelId = randomBytes(32);
     const ch: ChannelHandle = { dbid: 0, peerId, keyIndex, state: { name: 'Closed', channelId: temporaryChannelId, reason: 'opening' }, queue: Promise.resolve(), waiters: [] };
@@ -742,12 +743,12 @@ export class ChannelManager {
           resolve();
         } else if (s.name === 'Closed' && s.reason !== 'opening') {
           clearInterval(t);
-          reject(new KiteError(-1, `channel open failed: ${s.reason}`));
+          reject(new KiteError(ErrorCodes.FAILED, `channel open failed: ${s.reason}`));
         }
       }, 25);
       setTimeout(() => {
         clearInterval(t);
-        reject(new KiteError(-1, 'timed out opening the channel'));
+        reject(new KiteError(ErrorCodes.FAILED, 'timed out opening the channel'));
       }, 60_000);
     });
     await this.run(ch, {
@@ -798,9 +799,9 @@ export class ChannelManager {
   async forceClose(ch: ChannelHandle): Promise<{ txid: string; tx: string }> {
     const effects = await this.run(ch, { kind: 'command', command: { kind: 'force_close' } });
     const r = effects.find((e) => e.kind === 'command_rejected');
-    if (r && r.kind === 'command_rejected') throw new KiteError(-1, `cannot force-close: ${r.reason}`);
+    if (r && r.kind === 'command_rejected') throw new KiteError(ErrorCodes.FAILED, `cannot force-close: ${r.reason}`);
     const b = effects.find((e) => e.kind === 'broadcast' && e.label === 'commitment');
-    if (!b || b.kind !== 'broadcast') throw new KiteError(-1, 'cannot force-close: no commitment to publish');
+    if (!b || b.kind !== 'broadcast') throw new KiteError(ErrorCodes.FAILED, 'cannot force-close: no commitment to publish');
     return { txid: txidHex(b.tx), tx: toHex(serializeTx(b.tx)) };
   }
 

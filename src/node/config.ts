@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KiteError } from '../lib/errors.ts';
 import { DEFAULT_HTTP_PORT, DEFAULT_PORT, isNetwork, type Network } from './networks.ts';
+import { ErrorCodes } from '../lib/error-codes.ts';
 
 export interface NodeConfig {
   kiteDir: string;
@@ -82,7 +83,7 @@ export function parseConfigFile(text: string, file: string): [string, string][] 
     const eq = t.indexOf('=');
     const key = (eq < 0 ? t : t.slice(0, eq)).trim();
     const value = eq < 0 ? 'true' : t.slice(eq + 1).trim();
-    if (!(key in FLAGS)) throw new KiteError(-32602, `${file}:${i + 1}: unknown option '${key}'`);
+    if (!(key in FLAGS)) throw new KiteError(ErrorCodes.INVALID_PARAMS, `${file}:${i + 1}: unknown option '${key}'`);
     out.push([key, value]);
   });
   return out;
@@ -93,7 +94,7 @@ export function parseArgs(argv: string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) throw new KiteError(-32602, `unexpected argument '${a}' (options look like --key=value)`);
+    if (!a.startsWith('--')) throw new KiteError(ErrorCodes.INVALID_PARAMS, `unexpected argument '${a}' (options look like --key=value)`);
     let key = a.slice(2);
     let value: string;
     const eq = key.indexOf('=');
@@ -103,7 +104,7 @@ export function parseArgs(argv: string[]): [string, string][] {
     } else if (key === 'developer') value = 'true';
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     else value = 'true';
-    if (!(key in FLAGS)) throw new KiteError(-32602, `unknown option '--${key}' (see kited --help)`);
+    if (!(key in FLAGS)) throw new KiteError(ErrorCodes.INVALID_PARAMS, `unknown option '--${key}' (see kited --help)`);
     out.push([key, value]);
   }
   return out;
@@ -111,7 +112,7 @@ export function parseArgs(argv: string[]): [string, string][] {
 
 function hostPort(v: string, what: string): [string, number] {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new KiteError(-32602, `--${what} must be HOST:PORT, got '${v}'`);
+  if (!m || Number(m[2]) > 65535) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--${what} must be HOST:PORT, got '${v}'`);
   return [m[1], Number(m[2])];
 }
 
@@ -124,7 +125,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   const baseFile = join(kiteDir, 'config');
   if (existsSync(baseFile)) entries.push(...parseConfigFile(readFileSync(baseFile, 'utf8'), baseFile));
   const netGuess = first('network') ?? entries.filter(([k]) => k === 'network').pop()?.[1] ?? 'regtest';
-  if (!isNetwork(netGuess)) throw new KiteError(-32602, `--network must be one of bitcoin, testnet, signet, regtest; got '${netGuess}'`);
+  if (!isNetwork(netGuess)) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--network must be one of bitcoin, testnet, signet, regtest; got '${netGuess}'`);
   const netFile = join(kiteDir, netGuess, 'config');
   if (existsSync(netFile)) entries.push(...parseConfigFile(readFileSync(netFile, 'utf8'), netFile));
   entries.push(...cli);
@@ -134,36 +135,36 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   const httpRaw = get('http-addr');
   const [httpHost, httpPort]: [string | null, number] = httpRaw === 'none' ? [null, 0] : httpRaw ? hostPort(httpRaw, 'http-addr') : ['127.0.0.1', DEFAULT_HTTP_PORT[network]];
   const logLevel = (get('log-level') ?? 'info') as NodeConfig['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new KiteError(-32602, `--log-level must be debug, info, warn or error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--log-level must be debug, info, warn or error`);
   const chain = (get('chain') ?? (network === 'regtest' ? 'embedded' : 'bitcoind')) as NodeConfig['chain'];
-  if (chain !== 'embedded' && chain !== 'bitcoind') throw new KiteError(-32602, `--chain must be embedded or bitcoind, got '${chain}'`);
-  if (chain === 'embedded' && network !== 'regtest') throw new KiteError(-32602, `--chain=embedded runs only on regtest; use --chain=bitcoind for ${network}`);
+  if (chain !== 'embedded' && chain !== 'bitcoind') throw new KiteError(ErrorCodes.INVALID_PARAMS, `--chain must be embedded or bitcoind, got '${chain}'`);
+  if (chain === 'embedded' && network !== 'regtest') throw new KiteError(ErrorCodes.INVALID_PARAMS, `--chain=embedded runs only on regtest; use --chain=bitcoind for ${network}`);
   const developer = get('developer') === 'true';
-  if (developer && network === 'bitcoin') throw new KiteError(-32602, '--developer is refused on mainnet');
+  if (developer && network === 'bitcoin') throw new KiteError(ErrorCodes.INVALID_PARAMS, '--developer is refused on mainnet');
   const num = (k: string, d: number): number => {
     const v = get(k);
     if (v === undefined) return d;
-    if (!/^\d+$/.test(v)) throw new KiteError(-32602, `--${k} must be a whole number, got '${v}'`);
+    if (!/^\d+$/.test(v)) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--${k} must be a whole number, got '${v}'`);
     return Number(v);
   };
   const devFlag = (k: string, min: number): number | null => {
     if (get(k) === undefined) return null;
-    if (!developer) throw new KiteError(-32602, `--${k} needs --developer`);
+    if (!developer) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--${k} needs --developer`);
     const v = num(k, 0);
-    if (v < min) throw new KiteError(-32602, `--${k} must be at least ${min}, got ${v}`);
+    if (v < min) throw new KiteError(ErrorCodes.INVALID_PARAMS, `--${k} must be at least ${min}, got ${v}`);
     return v;
   };
   const devDisconnectAfterChannelMsgs = devFlag('dev-disconnect-after-channel-msgs', 1);
   const devReconnectMs = devFlag('dev-reconnect-ms', 0);
   const devClosingFeeSat = devFlag('dev-closing-fee-sat', 1);
   const devEarlyClosingSigned = get('dev-early-closing-signed') === 'true';
-  if (devEarlyClosingSigned && !developer) throw new KiteError(-32602, '--dev-early-closing-signed needs --developer');
+  if (devEarlyClosingSigned && !developer) throw new KiteError(ErrorCodes.INVALID_PARAMS, '--dev-early-closing-signed needs --developer');
   const devDisconnectDirection = (get('dev-disconnect-direction') ?? 'sent') as NodeConfig['devDisconnectDirection'];
   if (get('dev-disconnect-direction') !== undefined && devDisconnectAfterChannelMsgs === null) {
-    throw new KiteError(-32602, '--dev-disconnect-direction needs --dev-disconnect-after-channel-msgs');
+    throw new KiteError(ErrorCodes.INVALID_PARAMS, '--dev-disconnect-direction needs --dev-disconnect-after-channel-msgs');
   }
   if (!['sent', 'received', 'both'].includes(devDisconnectDirection)) {
-    throw new KiteError(-32602, `--dev-disconnect-direction must be sent, received or both, got '${devDisconnectDirection}'`);
+    throw new KiteError(ErrorCodes.INVALID_PARAMS, `--dev-disconnect-direction must be sent, received or both, got '${devDisconnectDirection}'`);
   }
   return {
     kiteDir,

@@ -22,6 +22,7 @@ import { checkFinalHtlc, expireHeldSets, type FinalHtlc, type InvoiceBook } from
 import type { Db } from '../store/sqlite/index.ts';
 import type { ChannelHandle, ChannelListener, ChannelManager } from './channels.ts';
 import type { Logger } from './log.ts';
+import { ErrorCodes } from '../lib/error-codes.ts';
 
 type Effect<K extends string> = Parameters<ChannelListener[K extends 'received' ? 'htlcReceived' : K extends 'settled' ? 'htlcSettled' : 'htlcFailed']>[1];
 
@@ -81,22 +82,22 @@ export class PaymentsManager implements ChannelListener {
     try {
       inv = decodeInvoice(bolt11);
     } catch (e) {
-      throw new KiteError(-32602, `invalid parameter 'bolt11': ${(e as Error).message}`);
+      throw new KiteError(ErrorCodes.INVALID_PARAMS, `invalid parameter 'bolt11': ${(e as Error).message}`);
     }
-    if (inv.network !== this.o.network) throw new KiteError(-32602, `invalid parameter 'bolt11': invoice is for ${inv.network}, this node runs ${this.o.network}`);
-    if (this.now() > inv.timestamp + inv.expirySeconds) throw new KiteError(207, 'invoice expired');
+    if (inv.network !== this.o.network) throw new KiteError(ErrorCodes.INVALID_PARAMS, `invalid parameter 'bolt11': invoice is for ${inv.network}, this node runs ${this.o.network}`);
+    if (this.now() > inv.timestamp + inv.expirySeconds) throw new KiteError(ErrorCodes.PAY_INVOICE_EXPIRED, 'invoice expired');
     const amount = (inv.amountMsat ?? amountMsat) as Msat | undefined;
-    if (amount === undefined) throw new KiteError(-32602, "invalid parameter 'amount_msat': the invoice has no amount, give one");
+    if (amount === undefined) throw new KiteError(ErrorCodes.INVALID_PARAMS, "invalid parameter 'amount_msat': the invoice has no amount, give one");
     if (inv.amountMsat !== undefined && amountMsat !== undefined && amountMsat !== inv.amountMsat) {
-      throw new KiteError(-32602, "invalid parameter 'amount_msat': the invoice already names an amount");
+      throw new KiteError(ErrorCodes.INVALID_PARAMS, "invalid parameter 'amount_msat': the invoice already names an amount");
     }
     const hash = toHex(inv.paymentHash);
     const prev = this.o.db.prepare('SELECT * FROM payments WHERE payment_hash = ?').get(hash) as PaymentRow | undefined;
     if (prev?.status === 'complete') return paymentJson(prev);
-    if (prev?.status === 'pending' || this.outgoing.has(hash)) throw new KiteError(200, 'a payment for this invoice is already in progress');
+    if (prev?.status === 'pending' || this.outgoing.has(hash)) throw new KiteError(ErrorCodes.PAY_IN_PROGRESS, 'a payment for this invoice is already in progress');
     const payee = toHex(inv.payee);
     const ch = this.o.channels.channels.find((c) => c.peerId === payee && c.state.name === 'Normal');
-    if (!ch) throw new KiteError(205, `no usable channel to ${payee}: Kite pays only direct peers until routing lands`);
+    if (!ch) throw new KiteError(ErrorCodes.PAY_ROUTE_NOT_FOUND, `no usable channel to ${payee}: Kite pays only direct peers until routing lands`);
     const cltv = this.o.height() + inv.minFinalCltvExpiryDelta + 3;
     const payload = encodeHopPayload({ amtToForward: amount, outgoingCltvValue: cltv, paymentData: { paymentSecret: inv.paymentSecret!, totalMsat: amount } });
     let sessionKey: Uint8Array;
@@ -120,7 +121,7 @@ export class PaymentsManager implements ChannelListener {
       // A refused HTLC was never offered, so no pending record was written: record the failure.
       if (this.get(hash).status === undefined) record('failed', why);
       this.finish(hash, 'failed', null, why);
-      throw new KiteError(210, `payment failed: ${why}`);
+      throw new KiteError(ErrorCodes.PAY_STOPPED_RETRYING, `payment failed: ${why}`);
     }
     const timeout = new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ ...this.get(hash), status: 'pending' }), timeoutMs).unref());
     return await Promise.race([done, timeout]);

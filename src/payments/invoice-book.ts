@@ -9,6 +9,7 @@ import { sha256 } from '../crypto/index.ts';
 import { KiteError } from '../lib/errors.ts';
 import { equalBytes, toHex } from '../lib/bytes.ts';
 import type { Msat } from '../lib/units.ts';
+import { ErrorCodes } from '../lib/error-codes.ts';
 
 export type { InvoiceStatus };
 
@@ -16,7 +17,12 @@ export type { InvoiceStatus };
 export type InvoiceRecord = StoredInvoice;
 
 /** Error codes of invoice commands (Core Lightning's numbering). */
-export const INVOICE_ERRORS = { DUPLICATE_LABEL: 900, DUPLICATE_PREIMAGE: 901, UNKNOWN: 905, EXPIRED: 903 } as const;
+export const INVOICE_ERRORS = {
+  DUPLICATE_LABEL: ErrorCodes.INVOICE_LABEL_ALREADY_EXISTS,
+  DUPLICATE_PREIMAGE: ErrorCodes.INVOICE_PREIMAGE_ALREADY_EXISTS,
+  UNKNOWN: ErrorCodes.INVOICE_NOT_FOUND,
+  EXPIRED: ErrorCodes.INVOICE_EXPIRED_DURING_WAIT,
+} as const;
 
 export interface InvoiceBookOptions {
   store: InvoiceStore;
@@ -40,12 +46,12 @@ export class InvoiceBook {
    * bolt11 string is returned.
    */
   create(p: { amountMsat: Msat | null; label: string; description: string; expirySeconds?: number; preimage?: Uint8Array; minFinalCltvExpiry?: number }): InvoiceRecord {
-    if (p.label.length === 0 || p.label.length > 200) throw new KiteError(-32602, "invalid parameter 'label': 1 to 200 characters");
+    if (p.label.length === 0 || p.label.length > 200) throw new KiteError(ErrorCodes.INVALID_PARAMS, "invalid parameter 'label': 1 to 200 characters");
     if (this.get(p.label)) throw new KiteError(INVOICE_ERRORS.DUPLICATE_LABEL, `duplicate label '${p.label}'`);
     const expiry = p.expirySeconds ?? 604800;
-    if (!Number.isSafeInteger(expiry) || expiry < 1) throw new KiteError(-32602, "invalid parameter 'expiry': a positive number of seconds");
+    if (!Number.isSafeInteger(expiry) || expiry < 1) throw new KiteError(ErrorCodes.INVALID_PARAMS, "invalid parameter 'expiry': a positive number of seconds");
     const preimage = p.preimage ?? this.o.random(32);
-    if (preimage.length !== 32) throw new KiteError(-32602, "invalid parameter 'preimage': 32 bytes");
+    if (preimage.length !== 32) throw new KiteError(ErrorCodes.INVALID_PARAMS, "invalid parameter 'preimage': 32 bytes");
     const paymentHash = sha256(preimage);
     if (this.byHash(paymentHash)) throw new KiteError(INVOICE_ERRORS.DUPLICATE_PREIMAGE, 'an invoice with this preimage already exists');
     const paymentSecret = this.o.random(32);

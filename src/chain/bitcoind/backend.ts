@@ -25,6 +25,7 @@ import {
 } from '../interfaces.ts';
 import { RPC_CODES, RpcError, type RpcCall } from '../rpc-types.ts';
 import { splitBlock } from './raw-block.ts';
+import { ErrorCodes } from '../../lib/error-codes.ts';
 
 /** Options of BitcoindBackend. */
 export interface BitcoindBackendOptions {
@@ -223,7 +224,7 @@ export class BitcoindBackend implements ChainBackend {
    * below-minimum-fee parent (an anchor commitment) mined together with its CPFP child.
    */
   async submitPackage(txs: Tx[]): Promise<PackageResult> {
-    if (txs.length === 0) throw new KiteError(-8, 'submitPackage: the package is empty');
+    if (txs.length === 0) throw new KiteError(ErrorCodes.CHAIN_INVALID_PARAMETER, 'submitPackage: the package is empty');
     if (txs.length === 1) {
       const r = await this.broadcast(txs[0]);
       return { txids: [r.txid], replaced: [] };
