@@ -9,7 +9,7 @@
  * Why not SQLite: nothing here is queried by key on disk — every index is in memory — so a
  * log plus replay is simpler, has no schema to migrate, and is trivially crash-safe.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readU32le, writeU32le } from './encoding.ts';
 
@@ -88,7 +88,9 @@ export class FileBlockStore implements BlockStore {
   private readonly mempoolPath: string;
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only, like everything else the node writes.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     this.blocksPath = join(dir, 'blocks.dat');
     this.metaPath = join(dir, 'chainstate.json');
     this.mempoolPath = join(dir, 'mempool.dat');
@@ -100,7 +102,7 @@ export class FileBlockStore implements BlockStore {
     return records;
   }
   appendBlock(raw: Uint8Array): void {
-    if (this.fd === null) this.fd = openSync(this.blocksPath, 'a');
+    if (this.fd === null) this.fd = openSync(this.blocksPath, 'a', 0o600);
     writeSync(this.fd, record(raw));
     fsyncSync(this.fd);
   }
@@ -115,7 +117,7 @@ export class FileBlockStore implements BlockStore {
   }
   saveMeta(meta: ChainMeta): void {
     const tmp = this.metaPath + '.tmp';
-    writeFileSync(tmp, JSON.stringify({ version: 1, ...meta }, null, 1));
+    writeFileSync(tmp, JSON.stringify({ version: 1, ...meta }, null, 1), { mode: 0o600 });
     renameSync(tmp, this.metaPath);
   }
   loadMempool(): Uint8Array[] {
@@ -123,7 +125,7 @@ export class FileBlockStore implements BlockStore {
   }
   saveMempool(txs: Uint8Array[]): void {
     const tmp = this.mempoolPath + '.tmp';
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', 0o600);
     for (const t of txs) writeSync(fd, record(t));
     fsyncSync(fd);
     closeSync(fd);

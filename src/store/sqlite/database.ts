@@ -4,7 +4,7 @@
  * applied in one transaction each.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Db = Database.Database;
@@ -18,7 +18,13 @@ export interface Migration {
 
 /** openDatabase opens (creating if needed) a database file and applies migrations. */
 export function openDatabase(path: string, migrations: Migration[]): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Owner-only, like the node's secrets: create the file 0600 before SQLite opens it (its
+    // -wal and -shm files take the database file's mode), and tighten an older one.
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // FULL: in WAL mode, every commit is fsynced before it returns. Persist before you speak.
